@@ -1,0 +1,105 @@
+"""Finish the generated project.
+
+1. Remove the files that the chosen options exclude, as hooks/manifest.json says.
+2. Write .env from .env.example with fresh random secrets, readable by the owner only.
+3. Give the initial Alembic revision its own id and the generation date.
+4. Print the next steps.
+
+It needs no network and touches no database.
+"""
+
+import datetime
+import json
+import os
+import secrets
+import shutil
+import sys
+from pathlib import Path
+
+CONTEXT = json.loads(r"""{{ cookiecutter | tojson }}""")
+PROJECT = Path.cwd()
+MANIFEST = Path(CONTEXT["_repo_dir"]) / "hooks" / "manifest.json"
+
+# .env.example keys whose placeholder value is replaced by a fresh secret in .env.
+SECRET_KEYS = ("SECRET_KEY",)
+INITIAL_MIGRATION = PROJECT / "alembic" / "versions" / "initial_schema.py"
+REVISION_PLACEHOLDER = "__initial_revision__"
+DATE_PLACEHOLDER = "__creation_date__"
+
+
+def excluded_paths(manifest: dict, answers: dict) -> list[str]:
+    """Paths of every rule whose conditions the answers do not all meet."""
+    excluded = []
+    for rule in manifest["rules"]:
+        keep = all(answers[key] in allowed for key, allowed in rule["keep_when"].items())
+        if not keep:
+            excluded.extend(rule["paths"])
+    return excluded
+
+
+def remove_excluded() -> None:
+    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    for relative in excluded_paths(manifest, CONTEXT):
+        target = PROJECT / relative
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+    # Folders left empty by the removals go too.
+    for folder in sorted((p for p in PROJECT.rglob("*") if p.is_dir()), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def write_env() -> None:
+    lines = []
+    for line in (PROJECT / ".env.example").read_text(encoding="utf-8").splitlines():
+        key = line.split("=", 1)[0]
+        if key in SECRET_KEYS:
+            line = f"{key}={secrets.token_urlsafe(48)}"
+        lines.append(line)
+    env_file = PROJECT / ".env"
+    descriptor = os.open(env_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    env_file.chmod(0o600)
+
+
+def stamp_initial_migration() -> None:
+    now = datetime.datetime.now(datetime.timezone.utc)
+    revision = secrets.token_hex(6)
+    text = INITIAL_MIGRATION.read_text(encoding="utf-8")
+    text = text.replace(REVISION_PLACEHOLDER, revision).replace(DATE_PLACEHOLDER, now.isoformat(" ", "seconds"))
+    target = INITIAL_MIGRATION.with_name(f"{now:%Y_%m_%d}_{revision}_initial_schema.py")
+    target.write_text(text, encoding="utf-8")
+    INITIAL_MIGRATION.unlink()
+
+
+def print_next_steps() -> None:
+    slug = CONTEXT["project_slug"]
+    print(
+        f"""
+Created {PROJECT}
+
+Next steps (see {slug}/README.md):
+    cd {slug}
+    make install          # virtual environment + requirements.txt
+    make migrate          # alembic upgrade head (PostgreSQL must be running)
+    make dev              # http://127.0.0.1:8000/docs
+    make test             # the project's tests, against PostgreSQL and Redis
+
+.env holds a fresh SECRET_KEY and is git-ignored: never commit it.
+"""
+    )
+
+
+def main() -> int:
+    remove_excluded()
+    write_env()
+    stamp_initial_migration()
+    print_next_steps()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

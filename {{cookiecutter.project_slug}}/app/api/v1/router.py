@@ -1,0 +1,8 @@
+"""Every v1 router, joined in one place with its prefix and tag."""
+
+from fastapi import APIRouter
+
+from app.api.v1.endpoints import health
+
+api_router = APIRouter()
+api_router.include_router(health.router, prefix="/health", tags=["health"])

@@ -1,0 +1,1 @@
+"""Configuration, database, Redis and other platform pieces shared by the whole app."""

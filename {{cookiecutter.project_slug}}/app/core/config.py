@@ -1,0 +1,115 @@
+"""Application settings, read from the environment and `.env`, validated at start-up."""
+
+import json
+from functools import lru_cache
+from typing import Annotated, Literal, Self
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Values that must never reach production, whatever their length.
+PLACEHOLDER_SECRETS = frozenset(
+    {
+        "change-me",
+        "changeme",
+        "secret",
+        "your-secret-key-min-32-chars",
+        "change-me-to-a-random-string-of-at-least-32-bytes",
+    }
+)
+MIN_SECRET_BYTES = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=True,
+    )
+
+    PROJECT_NAME: str = "{{ cookiecutter.project_name }}"
+    VERSION: str = "{{ cookiecutter.version }}"
+    ENVIRONMENT: Literal["development", "staging", "production"] = "development"
+    DEBUG: bool = False
+    API_V1_PREFIX: str = "/api/v1"
+
+    HOST: str = "127.0.0.1"
+    PORT: int = Field(default=8000, ge=1, le=65535)
+    LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    DATABASE_URL: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/{{ cookiecutter.project_slug }}"
+    DB_POOL_SIZE: int = Field(default=10, ge=1)
+    DB_MAX_OVERFLOW: int = Field(default=10, ge=0)
+    DB_POOL_TIMEOUT: float = Field(default=10.0, gt=0)
+    DB_POOL_RECYCLE: int = Field(default=1800, ge=-1)
+    DB_ECHO: bool = False
+
+    REDIS_URL: str = "redis://127.0.0.1:6379/0"
+    REDIS_TIMEOUT: float = Field(default=2.0, gt=0)
+
+    SECRET_KEY: SecretStr
+
+    CORS_ORIGINS: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    CORS_ALLOW_CREDENTIALS: bool = True
+
+    HEALTH_CHECK_TIMEOUT: float = Field(default=2.0, gt=0)
+    MAX_REQUEST_BODY_BYTES: int = Field(default=1_048_576, ge=1024)
+
+    @field_validator("CORS_ORIGINS", mode="before")
+    @classmethod
+    def split_origins(cls, value: object) -> object:
+        """Accept `a,b` as well as a JSON list, as .env files usually hold the former."""
+        if isinstance(value, str):
+            if value.strip().startswith("["):
+                return json.loads(value)
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def async_driver(cls, value: str) -> str:
+        if not value.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+            raise ValueError(
+                "DATABASE_URL must use an async driver: postgresql+asyncpg://user:password@host:5432/db"
+            )
+        return value
+
+    @field_validator("SECRET_KEY")
+    @classmethod
+    def long_secret(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value().encode()) < MIN_SECRET_BYTES:
+            raise ValueError(
+                f"SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes; generate one with "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def safe_configuration(self) -> Self:
+        if "*" in self.CORS_ORIGINS and self.CORS_ALLOW_CREDENTIALS:
+            raise ValueError(
+                "CORS_ORIGINS='*' with CORS_ALLOW_CREDENTIALS=true lets any site act as the user: "
+                "list the allowed origins explicitly"
+            )
+        if self.is_production:
+            if self.DEBUG:
+                raise ValueError("DEBUG must be false in production")
+            if self.SECRET_KEY.get_secret_value().lower() in PLACEHOLDER_SECRETS:
+                raise ValueError(
+                    "SECRET_KEY is a placeholder: set a fresh random value in production"
+                )
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.ENVIRONMENT == "production"
+
+    @property
+    def is_development(self) -> bool:
+        return self.ENVIRONMENT == "development"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,57 @@
+"""Application errors and the handlers that turn every error into a JSON body."""
+
+import logging
+
+from fastapi import FastAPI, Request, status
+from fastapi.responses import JSONResponse
+
+from app.core.middleware import SECURITY_HEADERS
+
+logger = logging.getLogger(__name__)
+
+
+class AppError(Exception):
+    """An error the client can act on; services raise it, handlers render it."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    detail = "Bad request"
+
+    def __init__(self, detail: str | None = None) -> None:
+        self.detail = detail or self.detail
+        super().__init__(self.detail)
+
+
+class NotFoundError(AppError):
+    status_code = status.HTTP_404_NOT_FOUND
+    detail = "Not found"
+
+
+class ConflictError(AppError):
+    status_code = status.HTTP_409_CONFLICT
+    detail = "Conflict"
+
+
+class ServiceUnavailableError(AppError):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    detail = "Service unavailable"
+
+
+async def app_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)  # noqa: S101  # registered for AppError only
+    return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail})
+
+
+async def unhandled_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """Log the stack trace server-side; the client only learns that something failed."""
+    logger.exception("Unhandled error on %s %s", request.method, request.url.path)
+    return JSONResponse(
+        status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        content={"detail": "Internal server error"},
+        # This response bypasses the middleware stack, so it gets the headers here.
+        headers=SECURITY_HEADERS,
+    )
+
+
+def register_exception_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, app_error_handler)
+    app.add_exception_handler(Exception, unhandled_error_handler)

@@ -1,0 +1,110 @@
+"""The HTTP surface that needs no database: docs, headers, errors, body cap."""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient, Response
+
+from app.core.config import Settings
+from app.core.middleware import SECURITY_HEADERS
+from app.main import create_app
+
+
+def make_app(**values: Any) -> FastAPI:
+    values.setdefault("SECRET_KEY", "k" * 48)
+    return create_app(Settings(_env_file=None, **values))
+
+
+async def request(app: FastAPI, method: str, path: str, **kwargs: Any) -> Response:
+    transport = ASGITransport(app=app, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url="http://test") as client:
+        return await client.request(method, path, **kwargs)
+
+
+def assert_security_headers(response: Response) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        if name != "Content-Security-Policy":
+            assert response.headers[name] == value
+    assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+
+
+@pytest.fixture
+def development_app() -> FastAPI:
+    return make_app(ENVIRONMENT="development")
+
+
+async def test_docs_are_served_in_development(development_app: FastAPI) -> None:
+    assert (await request(development_app, "GET", "/docs")).status_code == 200
+    schema = await request(development_app, "GET", "/api/v1/openapi.json")
+    assert "/api/v1/health/live" in schema.json()["paths"]
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc", "/api/v1/openapi.json"])
+async def test_docs_are_off_in_production(path: str) -> None:
+    response = await request(make_app(ENVIRONMENT="production"), "GET", path)
+    assert response.status_code == 404
+
+
+async def test_every_response_carries_security_headers(development_app: FastAPI) -> None:
+    ok = await request(development_app, "GET", "/api/v1/health/live")
+    missing = await request(development_app, "GET", "/nowhere")
+    assert ok.status_code == 200
+    assert missing.status_code == 404
+    assert missing.json() == {"detail": "Not Found"}
+    for response in (ok, missing):
+        assert_security_headers(response)
+        assert "Strict-Transport-Security" not in response.headers
+
+
+async def test_hsts_only_over_https(development_app: FastAPI) -> None:
+    transport = ASGITransport(app=development_app)
+    async with AsyncClient(transport=transport, base_url="https://test") as client:
+        response = await client.get("/api/v1/health/live")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+async def test_unhandled_error_is_a_generic_json_500(development_app: FastAPI) -> None:
+    @development_app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("database password is hunter2")
+
+    response = await request(development_app, "GET", "/boom")
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Internal server error"}
+    assert "hunter2" not in response.text
+    assert_security_headers(response)
+
+
+async def test_oversized_body_is_refused_with_413() -> None:
+    app = make_app(MAX_REQUEST_BODY_BYTES=1024)
+
+    @app.post("/echo")
+    async def echo(payload: dict[str, str]) -> dict[str, str]:
+        return payload
+
+    small = await request(app, "POST", "/echo", json={"a": "b"})
+    announced = await request(app, "POST", "/echo", json={"a": "b" * 2000})
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"a": "'
+        for _ in range(10):
+            yield b"b" * 200
+        yield b'"}'
+
+    streamed = await request(app, "POST", "/echo", content=chunks())
+    assert small.status_code == 200
+    assert announced.status_code == 413
+    assert streamed.status_code == 413
+    assert announced.json() == streamed.json() == {"detail": "Request body too large"}
+
+
+async def test_cors_allows_only_the_configured_origins() -> None:
+    app = make_app(CORS_ORIGINS="https://app.example")
+    headers = {"Origin": "https://app.example", "Access-Control-Request-Method": "GET"}
+    allowed = await request(app, "OPTIONS", "/api/v1/health/live", headers=headers)
+    headers["Origin"] = "https://evil.example"
+    refused = await request(app, "OPTIONS", "/api/v1/health/live", headers=headers)
+    assert allowed.headers["Access-Control-Allow-Origin"] == "https://app.example"
+    assert "Access-Control-Allow-Origin" not in refused.headers

@@ -1,0 +1,78 @@
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from app.core.config import Settings
+
+STRONG_SECRET = "k" * 48
+
+
+def make_settings(**values: Any) -> Settings:
+    values.setdefault("SECRET_KEY", STRONG_SECRET)
+    return Settings(_env_file=None, **values)
+
+
+def test_defaults_are_valid_for_development() -> None:
+    settings = make_settings(ENVIRONMENT="development")
+    assert settings.is_development
+    assert not settings.is_production
+    assert settings.DATABASE_URL.startswith("postgresql+asyncpg://")
+
+
+def test_secret_shorter_than_32_bytes_is_refused() -> None:
+    with pytest.raises(ValidationError, match="at least 32 bytes"):
+        make_settings(SECRET_KEY="x" * 31)
+
+
+def test_secret_length_counts_bytes_not_characters() -> None:
+    make_settings(SECRET_KEY="€" * 11)  # 33 bytes
+    with pytest.raises(ValidationError, match="at least 32 bytes"):
+        make_settings(SECRET_KEY="€" * 10)  # 30 bytes
+
+
+def test_production_refuses_the_placeholder_secret() -> None:
+    placeholder = "change-me-to-a-random-string-of-at-least-32-bytes"
+    make_settings(ENVIRONMENT="development", SECRET_KEY=placeholder)
+    with pytest.raises(ValidationError, match="placeholder"):
+        make_settings(ENVIRONMENT="production", SECRET_KEY=placeholder)
+
+
+def test_production_refuses_debug() -> None:
+    with pytest.raises(ValidationError, match="DEBUG must be false"):
+        make_settings(ENVIRONMENT="production", DEBUG=True)
+    assert make_settings(ENVIRONMENT="production", DEBUG=False).is_production
+
+
+def test_wildcard_cors_with_credentials_is_refused() -> None:
+    with pytest.raises(ValidationError, match="CORS_ORIGINS"):
+        make_settings(CORS_ORIGINS="*", CORS_ALLOW_CREDENTIALS=True)
+    assert make_settings(CORS_ORIGINS="*", CORS_ALLOW_CREDENTIALS=False).CORS_ORIGINS == ["*"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("https://a.example, https://b.example", ["https://a.example", "https://b.example"]),
+        ('["https://a.example"]', ["https://a.example"]),
+        ("", []),
+    ],
+)
+def test_cors_origins_accept_commas_or_json(raw: str, expected: list[str]) -> None:
+    origins = make_settings(CORS_ORIGINS=raw).CORS_ORIGINS
+    assert origins == expected
+
+
+def test_cors_origins_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CORS_ORIGINS", "https://a.example,https://b.example")
+    assert make_settings().CORS_ORIGINS == ["https://a.example", "https://b.example"]
+
+
+def test_database_url_needs_an_async_driver() -> None:
+    with pytest.raises(ValidationError, match="async driver"):
+        make_settings(DATABASE_URL="postgresql://user@localhost/db")
+
+
+def test_unknown_environment_is_refused() -> None:
+    with pytest.raises(ValidationError, match="ENVIRONMENT"):
+        make_settings(ENVIRONMENT="prod")
