@@ -1,0 +1,39 @@
+"""The combination list itself: every pair of option values is rendered somewhere."""
+
+from itertools import combinations as pairs_of
+
+from tests.combinations import CONFLICTS, DEEP, OPTIONS, SUPPORTED, TOOLS, context
+
+
+def refused(answers: dict[str, object]) -> bool:
+    return any(
+        all(answers.get(key) == value for key, value in conflict.items()) for conflict, _ in CONFLICTS
+    )
+
+
+def test_every_pair_of_option_values_is_rendered() -> None:
+    rendered = [context(name) for name in SUPPORTED]
+    missing = []
+    for first, second in pairs_of(sorted(OPTIONS), 2):
+        for a in OPTIONS[first]:
+            for b in OPTIONS[second]:
+                if refused({first: a, second: b}):
+                    continue
+                if not any(r[first] == a and r[second] == b for r in rendered):
+                    missing.append(f"{first}={a} with {second}={b}")
+    assert missing == []
+
+
+def test_supported_combinations_are_not_refused_and_use_known_values() -> None:
+    for name in SUPPORTED:
+        answers = context(name)
+        assert not refused(answers), name
+        for key, value in answers.items():
+            if key in OPTIONS:
+                assert value in OPTIONS[key], f"{name}: {key}={value}"
+
+
+def test_deep_and_tools_combinations_are_supported_ones() -> None:
+    assert set(DEEP) <= set(SUPPORTED)
+    assert TOOLS in SUPPORTED
+    assert "default" in DEEP

@@ -1,0 +1,162 @@
+"""Deep combinations: the generated project's own suite and its migrations, against real
+PostgreSQL and Redis, in a fresh virtual environment made from its requirement files alone
+(so a dependency missing from them cannot hide behind the generator's environment)."""
+
+import os
+import re
+import secrets
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from tests.combinations import DEEP
+from tests.conftest import Render, explain, make_venv, run
+
+SERVER_URL = os.environ.get(
+    "TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+# Run with the project's own interpreter, so only its requirements are importable.
+DATABASE_ADMIN = """
+import asyncio, sys
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+async def main(action: str, url: str, name: str) -> None:
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        if action == "create":
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+        elif action == "drop":
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        else:
+            rows = await connection.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
+            )
+            print(" ".join(row[0] for row in rows))
+    await engine.dispose()
+
+asyncio.run(main(*sys.argv[1:]))
+"""
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def redis_database(index: int) -> str:
+    """A Redis database of its own for each deep combination (the suites flush theirs)."""
+    parts = urlsplit(REDIS_URL)
+    return urlunsplit(parts._replace(path=f"/{index + 1}"))
+
+
+def deep_params() -> list[pytest.param]:  # type: ignore[valid-type]
+    return [pytest.param(name, marks=pytest.mark.xdist_group(name)) for name in DEEP]
+
+
+VenvFor = Callable[[str], Path]
+
+
+@pytest.fixture(scope="session")
+def project_bin(render: Render, tmp_path_factory: pytest.TempPathFactory) -> VenvFor:
+    """bin/ of a fresh venv from the combination's requirements/test.txt, made once."""
+    made: dict[str, Path] = {}
+
+    def venv_for(name: str) -> Path:
+        if name not in made:
+            project = render(name)
+            made[name] = make_venv(
+                tmp_path_factory.mktemp(f"venv-{name}"), [project / "requirements" / "test.txt"]
+            )
+        return made[name]
+
+    return venv_for
+
+
+@pytest.fixture
+def scratch_database(project_bin: VenvFor) -> Iterator[str]:
+    """An empty database on the test server; yields its URL and drops it afterwards."""
+    python = str(project_bin(DEEP[0]) / "python")
+    name = f"generator_{secrets.token_hex(4)}"
+    created = run([python, "-c", DATABASE_ADMIN, "create", SERVER_URL, name], cwd=Path.cwd())
+    assert created.returncode == 0, explain(created)
+    yield with_database(SERVER_URL, name)
+    run([python, "-c", DATABASE_ADMIN, "drop", SERVER_URL, name], cwd=Path.cwd())
+
+
+@pytest.mark.deep
+@pytest.mark.parametrize("name", deep_params())
+def test_migrations_round_trip_and_match_the_models(
+    render: Render, project_bin: VenvFor, scratch_database: str, name: str
+) -> None:
+    project, bin_dir = render(name), project_bin(name)
+    env = {"DATABASE_URL": scratch_database}
+    for step in (["upgrade", "head"], ["downgrade", "base"], ["upgrade", "head"], ["check"]):
+        result = run([str(bin_dir / "alembic"), *step], cwd=project, env=env)
+        assert result.returncode == 0, explain(result)
+    assert "No new upgrade operations detected" in result.stdout + result.stderr
+
+    down = run([str(bin_dir / "alembic"), "downgrade", "base"], cwd=project, env=env)
+    assert down.returncode == 0, explain(down)
+    tables = run(
+        [str(bin_dir / "python"), "-c", DATABASE_ADMIN, "tables", scratch_database, ""],
+        cwd=project,
+    )
+    assert tables.stdout.split() == ["alembic_version"], "downgrade base left tables behind"
+
+
+@pytest.mark.deep
+@pytest.mark.parametrize("name", deep_params())
+def test_generated_suite_passes_against_real_servers(
+    render: Render, project_bin: VenvFor, name: str
+) -> None:
+    project, bin_dir = render(name), project_bin(name)
+    env = {"TEST_DATABASE_URL": SERVER_URL, "TEST_REDIS_URL": redis_database(DEEP.index(name))}
+    result = run([str(bin_dir / "pytest"), "-q", "-p", "no:cacheprovider"], cwd=project, env=env)
+    assert result.returncode == 0, explain(result)
+    summary = result.stdout.strip().splitlines()[-1]
+    assert re.search(r"\d+ passed", summary), summary
+    assert not re.search(r"failed|error|skipped", summary), summary
+    for layer in ("unit", "integration", "e2e"):
+        count = run(
+            [
+                str(bin_dir / "pytest"),
+                "-q",
+                "--collect-only",
+                "-m",
+                layer,
+                "-p",
+                "no:cacheprovider",
+            ],
+            cwd=project,
+            env=env,
+        )
+        test_ids = [line for line in count.stdout.splitlines() if "::" in line]
+        assert test_ids, f"no {layer} tests collected: {explain(count)}"
+
+
+@pytest.mark.deep
+def test_production_and_development_requirements_resolve(render: Render) -> None:
+    project = render(DEEP[0])
+    uv = str(Path(sys.executable).with_name("uv"))
+    for requirements in ("production.txt", "development.txt"):
+        result = run(
+            [
+                uv,
+                "pip",
+                "install",
+                "--dry-run",
+                "--quiet",
+                "--python",
+                sys.executable,
+                "-r",
+                str(project / "requirements" / requirements),
+            ],
+            cwd=project,
+        )
+        assert result.returncode == 0, explain(result)

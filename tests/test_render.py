@@ -1,0 +1,110 @@
+"""Every supported combination: renders cleanly, leaves nothing behind, and lints clean."""
+
+import json
+import re
+import stat
+from pathlib import Path
+
+import pytest
+
+from tests.combinations import QUESTIONS, ROOT, SUPPORTED, context
+from tests.conftest import Render, explain, run
+
+LEFTOVER = re.compile(r"\{\{|\{%|\{#|cookiecutter\.")
+MANIFEST = json.loads((ROOT / "hooks" / "manifest.json").read_text(encoding="utf-8"))
+MIGRATION_NAME = re.compile(r"^(\d{4})_(\d{2})_(\d{2})_([0-9a-f]{12})_initial_schema\.py$")
+
+
+def combinations() -> list[pytest.param]:  # type: ignore[valid-type]
+    return [pytest.param(name, marks=pytest.mark.xdist_group(name)) for name in SUPPORTED]
+
+
+def project_files(project: Path) -> list[Path]:
+    return [path for path in project.rglob("*") if path.is_file() and ".venv" not in path.parts]
+
+
+@pytest.mark.parametrize("name", combinations())
+def test_renders_into_the_slug_folder(render: Render, name: str) -> None:
+    project, answers = render(name), SUPPORTED[name]
+    project_name = str(answers.get("project_name", QUESTIONS["project_name"]))
+    assert project.name == project_name.lower().strip().replace(" ", "_").replace("-", "_")
+    assert (project / "app" / "main.py").is_file()
+    assert (project / "main.py").is_file()
+
+
+@pytest.mark.parametrize("name", combinations())
+def test_no_template_syntax_is_left(render: Render, name: str) -> None:
+    project = render(name)
+    leftovers = []
+    for path in project_files(project):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if path.parent.name == "workflows":  # GitHub's own ${{ }}: checked by its linter
+            text = text.replace("${{", "")
+        leftovers += [f"{path.relative_to(project)}: {m.group()}" for m in LEFTOVER.finditer(text)]
+    assert leftovers == []
+
+
+@pytest.mark.parametrize("name", combinations())
+def test_manifest_removed_exactly_the_excluded_files(render: Render, name: str) -> None:
+    project, answers = render(name), context(name)
+    for rule in MANIFEST["rules"]:
+        keep = all(answers[key] in allowed for key, allowed in rule["keep_when"].items())
+        for relative in rule["paths"]:
+            assert (project / relative).exists() == keep, f"{relative} (keep={keep})"
+
+
+@pytest.mark.parametrize("name", combinations())
+def test_env_is_private_ignored_and_complete(render: Render, name: str) -> None:
+    project = render(name)
+    env_file = project / ".env"
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+
+    def keys(path: Path) -> list[str]:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return [line.split("=", 1)[0] for line in lines if line and not line.startswith("#")]
+
+    assert keys(env_file) == keys(project / ".env.example")
+    values = dict(line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line)
+    assert len(values["SECRET_KEY"]) >= 43  # 32 random bytes or more, URL-safe base64
+    assert values["SECRET_KEY"] not in (project / ".env.example").read_text()
+
+    assert run(["git", "init", "-q"], cwd=project).returncode == 0
+    ignored = run(["git", "check-ignore", "-q", ".env"], cwd=project)
+    assert ignored.returncode == 0, ".env is not ignored by the generated .gitignore"
+    kept = run(["git", "check-ignore", "-q", ".env.example"], cwd=project)
+    assert kept.returncode == 1, ".env.example must not be ignored"
+
+
+@pytest.mark.parametrize("name", combinations())
+def test_initial_migration_is_stamped(render: Render, name: str) -> None:
+    versions = render(name) / "alembic" / "versions"
+    files = [path.name for path in versions.glob("*.py")]
+    assert len(files) == 1, files
+    match = MIGRATION_NAME.match(files[0])
+    assert match, files[0]
+    text = (versions / files[0]).read_text()
+    assert f'revision: str = "{match.group(4)}"' in text
+    assert "__initial_revision__" not in text
+    assert "__creation_date__" not in text
+
+
+@pytest.mark.parametrize("name", combinations())
+def test_ruff_check_passes(render: Render, tools: Path, name: str) -> None:
+    result = run([str(tools / "ruff"), "check", "--no-cache", "."], cwd=render(name))
+    assert result.returncode == 0, explain(result)
+
+
+@pytest.mark.parametrize("name", combinations())
+def test_ruff_format_check_passes(render: Render, tools: Path, name: str) -> None:
+    result = run([str(tools / "ruff"), "format", "--check", "--no-cache", "."], cwd=render(name))
+    assert result.returncode == 0, explain(result)
+
+
+@pytest.mark.parametrize("name", combinations())
+def test_mypy_strict_passes(render: Render, tools: Path, name: str) -> None:
+    project = render(name)
+    config = (project / "pyproject.toml").read_text()
+    assert "strict = true" in config
+    result = run([str(tools / "mypy")], cwd=project)
+    assert result.returncode == 0, explain(result)
+    assert "Success: no issues found" in result.stdout
