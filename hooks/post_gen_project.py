@@ -66,10 +66,12 @@ def write_env() -> None:
 
 
 def stamp_initial_migration() -> None:
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     revision = secrets.token_hex(6)
     text = INITIAL_MIGRATION.read_text(encoding="utf-8")
-    text = text.replace(REVISION_PLACEHOLDER, revision).replace(DATE_PLACEHOLDER, now.isoformat(" ", "seconds"))
+    text = text.replace(REVISION_PLACEHOLDER, revision).replace(
+        DATE_PLACEHOLDER, now.isoformat(" ", "seconds")
+    )
     target = INITIAL_MIGRATION.with_name(f"{now:%Y_%m_%d}_{revision}_initial_schema.py")
     target.write_text(text, encoding="utf-8")
     INITIAL_MIGRATION.unlink()

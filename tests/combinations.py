@@ -22,23 +22,58 @@ DEFAULTS: dict[str, object] = {key: values[0] for key, values in OPTIONS.items()
 
 SUPPORTED: dict[str, dict[str, object]] = {
     "default": {},
-    "py313-bsd": {"python_version": "3.13", "open_source_license": "BSD-3-Clause"},
-    "py313-apache": {"python_version": "3.13", "open_source_license": "Apache-2.0"},
-    "py312-apache": {"open_source_license": "Apache-2.0"},
-    "py313-proprietary": {"python_version": "3.13", "open_source_license": "Proprietary"},
-    "py312-bsd": {"open_source_license": "BSD-3-Clause"},
-    "py312-proprietary": {"open_source_license": "Proprietary"},
-    "py313-mit": {"python_version": "3.13", "project_name": "Billing-API v2"},
+    "gitlab-nodocker-sentry-py313": {
+        "ci_provider": "gitlab",
+        "include_docker": False,
+        "open_source_license": "BSD-3-Clause",
+        "python_version": "3.13",
+        "use_sentry": True,
+    },
+    "k8s-sentry-noci": {
+        "ci_provider": "none",
+        "deployment": "kubernetes",
+        "open_source_license": "Apache-2.0",
+        "use_sentry": True,
+    },
+    "k8s-gitlab-py313": {
+        "ci_provider": "gitlab",
+        "deployment": "kubernetes",
+        "open_source_license": "Proprietary",
+        "python_version": "3.13",
+    },
+    "bare-proprietary": {
+        "ci_provider": "none",
+        "include_docker": False,
+        "open_source_license": "Proprietary",
+    },
+    "nodocker-py313": {
+        "include_docker": False,
+        "open_source_license": "Apache-2.0",
+        "python_version": "3.13",
+        "project_name": "Billing-API v2",
+    },
+    "k8s-github": {"deployment": "kubernetes", "open_source_license": "BSD-3-Clause"},
+    "bare-sentry-py313": {
+        "ci_provider": "none",
+        "include_docker": False,
+        "python_version": "3.13",
+        "use_sentry": True,
+    },
+    "sentry-proprietary": {"open_source_license": "Proprietary", "use_sentry": True},
+    "k8s-gitlab": {"ci_provider": "gitlab", "deployment": "kubernetes"},
+    "gitlab-apache": {"ci_provider": "gitlab", "open_source_license": "Apache-2.0"},
+    "noci-bsd": {"ci_provider": "none", "open_source_license": "BSD-3-Clause"},
 }
 
 DEEP: list[str] = ["default"]
 
 # The combination with every optional dependency: its requirements.txt is installed once
 # into the environment whose ruff and mypy check every combination.
-TOOLS: str = "default"
+TOOLS: str = "k8s-sentry-noci"
 
-# Conflicting options: (options, the words the refusal must contain).
-CONFLICTS: list[tuple[dict[str, object], str]] = []
+MANIFEST = json.loads((ROOT / "hooks" / "manifest.json").read_text(encoding="utf-8"))
+# Conflicting answers, as the pre-generation hook reads them: {option: [values]} and message.
+CONFLICTS: list[dict[str, list[object]]] = [entry["when"] for entry in MANIFEST["conflicts"]]
 
 REFUSED: list[tuple[dict[str, object], str]] = [
     (
@@ -58,8 +93,19 @@ REFUSED: list[tuple[dict[str, object], str]] = [
     ({"version": "one"}, "version 'one' is not a release number"),
     ({"python_version": "3.11"}, "3.11 provided for choice variable python_version"),
     ({"open_source_license": "GPL"}, "GPL provided for choice variable open_source_license"),
-    *CONFLICTS,
+    *(
+        ({key: values[0] for key, values in entry["when"].items()}, entry["message"])
+        for entry in MANIFEST["conflicts"]
+    ),
 ]
+
+
+def is_refused(answers: dict[str, object]) -> bool:
+    """Whether answers (possibly partial) meet every condition of a conflict."""
+    return any(
+        all(key in answers and answers[key] in values for key, values in conflict.items())
+        for conflict in CONFLICTS
+    )
 
 
 def context(name: str) -> dict[str, object]:

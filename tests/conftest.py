@@ -75,4 +75,5 @@ def make_venv(path: Path, requirements: list[Path]) -> Path:
 def tools(render: Render, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """bin/ of an environment with the generated project's own pinned ruff, mypy and deps."""
     project = render(TOOLS)
-    return make_venv(tmp_path_factory.mktemp("tools-venv"), [project / "requirements.txt"])
+    requirements = [project / "requirements.txt", project / "requirements" / "production.txt"]
+    return make_venv(tmp_path_factory.mktemp("tools-venv"), requirements)

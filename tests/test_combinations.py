@@ -2,13 +2,8 @@
 
 from itertools import combinations as pairs_of
 
-from tests.combinations import CONFLICTS, DEEP, OPTIONS, SUPPORTED, TOOLS, context
-
-
-def refused(answers: dict[str, object]) -> bool:
-    return any(
-        all(answers.get(key) == value for key, value in conflict.items()) for conflict, _ in CONFLICTS
-    )
+from tests.combinations import DEEP, OPTIONS, SUPPORTED, TOOLS, context
+from tests.combinations import is_refused as refused
 
 
 def test_every_pair_of_option_values_is_rendered() -> None:

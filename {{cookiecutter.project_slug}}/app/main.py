@@ -11,8 +11,18 @@ from app.core.config import Settings, get_settings
 from app.core.database import create_engine, create_sessionmaker
 from app.core.exceptions import register_exception_handlers
 from app.core.logging import configure_logging
-from app.core.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from app.core.middleware import (
+    BodySizeLimitMiddleware,
+    RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+)
 from app.core.redis import create_redis
+from app.core.security import NoStoreMiddleware
+{%- if cookiecutter.use_sentry %}
+from app.core.sentry import init_sentry
+{%- endif %}
+from app.services.cache_service import RedisCacheService
+from app.services.rate_limit_service import AuthRateLimits, RateLimiter
 
 DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
 
@@ -24,6 +34,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.redis = create_redis(settings)
+    app.state.rate_limiter = RateLimiter(
+        RedisCacheService(app.state.redis), AuthRateLimits.from_settings(settings)
+    )
     try:
         yield
     finally:
@@ -34,6 +47,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings)
+{%- if cookiecutter.use_sentry %}
+    init_sentry(settings)
+{%- endif %}
     docs_enabled = not settings.is_production
     app = FastAPI(
         title=settings.PROJECT_NAME,
@@ -56,8 +72,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["*"],
         )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.MAX_REQUEST_BODY_BYTES)
-    # Added last, so it wraps everything else and sees every response.
+    # Tokens and account data must not stay in browser or proxy caches.
+    app.add_middleware(
+        NoStoreMiddleware,
+        path_prefixes=(f"{settings.API_V1_PREFIX}/auth", f"{settings.API_V1_PREFIX}/users"),
+    )
     app.add_middleware(SecurityHeadersMiddleware, docs_paths=DOCS_PATHS)
+    # Added last, so it wraps everything else: every response gets the request id and
+    # the access log times the whole stack.
+    app.add_middleware(RequestContextMiddleware)
 
     register_exception_handlers(app)
     app.include_router(api_router, prefix=settings.API_V1_PREFIX)

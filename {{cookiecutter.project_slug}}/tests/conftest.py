@@ -33,6 +33,8 @@ os.environ.update(
     DEBUG="false",
     DATABASE_URL=TEST_DATABASE_URL,
     REDIS_URL=TEST_REDIS_URL,
+    # The cheapest bcrypt cost keeps the suite fast; production settings refuse it.
+    BCRYPT_ROUNDS="4",
 )
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
 
@@ -64,7 +66,7 @@ async def database_url() -> AsyncIterator[str]:
         shown = SERVER_URL.render_as_string(hide_password=True)
         pytest.exit(
             f"PostgreSQL is not reachable at {shown} ({type(exc).__name__}: {exc}); "
-            "start it (e.g. `docker compose up -d db` or `pg_ctlcluster 16 main start`) "
+            "start it (e.g. {% if cookiecutter.include_docker %}`docker compose up -d db` or {% endif %}`pg_ctlcluster 16 main start`) "
             "or set TEST_DATABASE_URL",
             returncode=3,
         )
@@ -88,7 +90,7 @@ async def redis_url() -> AsyncIterator[str]:
         await client.aclose()
         pytest.exit(
             f"Redis is not reachable at {TEST_REDIS_URL} ({type(exc).__name__}: {exc}); "
-            "start it (e.g. `docker compose up -d redis` or `redis-server --daemonize yes`) "
+            "start it (e.g. {% if cookiecutter.include_docker %}`docker compose up -d redis` or {% endif %}`redis-server --daemonize yes`) "
             "or set TEST_REDIS_URL",
             returncode=3,
         )

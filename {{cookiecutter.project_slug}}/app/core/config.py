@@ -4,7 +4,7 @@ import json
 from functools import lru_cache
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Values that must never reach production, whatever their length.
@@ -18,6 +18,10 @@ PLACEHOLDER_SECRETS = frozenset(
     }
 )
 MIN_SECRET_BYTES = 32
+# bcrypt costs below this are refused in production (test suites use 4, for speed).
+MIN_BCRYPT_ROUNDS = 10
+# An HMAC key as long as the hash (RFC 7518 3.2); PyJWT warns about shorter ones.
+HMAC_KEY_BYTES = {"HS256": 32, "HS384": 48, "HS512": 64}
 
 
 class Settings(BaseSettings):
@@ -50,13 +54,41 @@ class Settings(BaseSettings):
 
     SECRET_KEY: SecretStr
 
+    # Authentication: short-lived JWT access tokens, opaque rotating refresh tokens.
+    JWT_ALGORITHM: Literal["HS256", "HS384", "HS512"] = "HS256"
+    JWT_ISSUER: str = "{{ cookiecutter.project_slug }}"
+    ACCESS_TOKEN_EXPIRE_MINUTES: int = Field(default=30, ge=1, le=1440)
+    REFRESH_TOKEN_EXPIRE_DAYS: int = Field(default=7, ge=1)
+    # Absolute lifetime of a login: rotation never extends a refresh family past it.
+    REFRESH_FAMILY_MAX_DAYS: int = Field(default=30, ge=1)
+    BCRYPT_ROUNDS: int = Field(default=12, ge=4, le=31)
+    # Proxies whose X-Forwarded-For is believed (IPs or CIDRs); otherwise the socket peer counts.
+    TRUSTED_PROXIES: Annotated[list[IPvAnyNetwork], NoDecode] = Field(default_factory=list)
+    # Fixed-window limits on the auth endpoints; past them: 429 with Retry-After.
+    RATE_LIMIT_WINDOW_SECONDS: int = Field(default=900, ge=1)
+    RATE_LIMIT_LOGIN_PER_ACCOUNT: int = Field(default=5, ge=1)
+    RATE_LIMIT_LOGIN_PER_IP: int = Field(default=20, ge=1)
+    RATE_LIMIT_REGISTER_PER_ACCOUNT: int = Field(default=5, ge=1)
+    RATE_LIMIT_REGISTER_PER_IP: int = Field(default=10, ge=1)
+    RATE_LIMIT_REFRESH_PER_ACCOUNT: int = Field(default=30, ge=1)
+    RATE_LIMIT_REFRESH_PER_IP: int = Field(default=60, ge=1)
+    # Read by `python -m app.cli create-superuser`; nothing happens while they are unset.
+    FIRST_SUPERUSER_EMAIL: str | None = None
+    FIRST_SUPERUSER_PASSWORD: SecretStr | None = None
+
     CORS_ORIGINS: Annotated[list[str], NoDecode] = Field(default_factory=list)
     CORS_ALLOW_CREDENTIALS: bool = True
 
     HEALTH_CHECK_TIMEOUT: float = Field(default=2.0, gt=0)
     MAX_REQUEST_BODY_BYTES: int = Field(default=1_048_576, ge=1024)
+{%- if cookiecutter.use_sentry %}
 
-    @field_validator("CORS_ORIGINS", mode="before")
+    # Errors go to Sentry only when a DSN is set; traces are off unless a rate is given.
+    SENTRY_DSN: SecretStr | None = None
+    SENTRY_TRACES_SAMPLE_RATE: float = Field(default=0.0, ge=0.0, le=1.0)
+{%- endif %}
+
+    @field_validator("CORS_ORIGINS", "TRUSTED_PROXIES", mode="before")
     @classmethod
     def split_origins(cls, value: object) -> object:
         """Accept `a,b` as well as a JSON list, as .env files usually hold the former."""
@@ -92,7 +124,18 @@ class Settings(BaseSettings):
                 "CORS_ORIGINS='*' with CORS_ALLOW_CREDENTIALS=true lets any site act as the user: "
                 "list the allowed origins explicitly"
             )
+        key_bytes = len(self.SECRET_KEY.get_secret_value().encode())
+        if key_bytes < HMAC_KEY_BYTES[self.JWT_ALGORITHM]:
+            raise ValueError(
+                f"JWT_ALGORITHM={self.JWT_ALGORITHM} needs a SECRET_KEY of at least "
+                f"{HMAC_KEY_BYTES[self.JWT_ALGORITHM]} bytes (it has {key_bytes})"
+            )
         if self.is_production:
+            if self.BCRYPT_ROUNDS < MIN_BCRYPT_ROUNDS:
+                raise ValueError(
+                    f"BCRYPT_ROUNDS={self.BCRYPT_ROUNDS} is too cheap for production: "
+                    f"use at least {MIN_BCRYPT_ROUNDS} (default 12)"
+                )
             if self.DEBUG:
                 raise ValueError("DEBUG must be false in production")
             if self.SECRET_KEY.get_secret_value().lower() in PLACEHOLDER_SECRETS:

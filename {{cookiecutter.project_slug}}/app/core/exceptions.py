@@ -5,6 +5,7 @@ import logging
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 
+from app.core.logging import request_id_var
 from app.core.middleware import SECURITY_HEADERS
 
 logger = logging.getLogger(__name__)
@@ -20,6 +21,26 @@ class AppError(Exception):
         self.detail = detail or self.detail
         super().__init__(self.detail)
 
+    @property
+    def headers(self) -> dict[str, str]:
+        return {}
+
+
+class AuthenticationError(AppError):
+    """Missing, invalid, expired or revoked credentials."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    detail = "Could not validate credentials"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": "Bearer"}
+
+
+class PermissionDeniedError(AppError):
+    status_code = status.HTTP_403_FORBIDDEN
+    detail = "Not enough permissions"
+
 
 class NotFoundError(AppError):
     status_code = status.HTTP_404_NOT_FOUND
@@ -31,6 +52,19 @@ class ConflictError(AppError):
     detail = "Conflict"
 
 
+class RateLimitedError(AppError):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    detail = "Too many attempts: try again later"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__()
+        self.retry_after = max(retry_after, 1)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
 class ServiceUnavailableError(AppError):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     detail = "Service unavailable"
@@ -38,7 +72,9 @@ class ServiceUnavailableError(AppError):
 
 async def app_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)  # noqa: S101  # registered for AppError only
-    return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail})
+    return JSONResponse(
+        status_code=exc.status_code, content={"detail": exc.detail}, headers=exc.headers
+    )
 
 
 async def unhandled_error_handler(request: Request, exc: Exception) -> JSONResponse:
@@ -48,7 +84,7 @@ async def unhandled_error_handler(request: Request, exc: Exception) -> JSONRespo
         status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
         content={"detail": "Internal server error"},
         # This response bypasses the middleware stack, so it gets the headers here.
-        headers=SECURITY_HEADERS,
+        headers={**SECURITY_HEADERS, "X-Request-ID": request_id_var.get()},
     )
 
 

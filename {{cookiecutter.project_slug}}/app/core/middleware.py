@@ -1,8 +1,15 @@
 """Pure ASGI middleware: cheap per request, and they never buffer a response."""
 
+import logging
+import re
+import time
+import uuid
+
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.logging import request_id_var
 
 # Sent on every response, errors included (see exceptions.unhandled_error_handler).
 SECURITY_HEADERS: dict[str, str] = {
@@ -19,6 +26,12 @@ DOCS_CSP = (
     "img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; frame-ancestors 'none'"
 )
 HSTS = "max-age=63072000; includeSubDomains"
+# A caller's X-Request-ID is kept only when it is short and made of safe characters;
+# anything else is replaced, so that a log line cannot be forged or bloated through it.
+REQUEST_ID_PATTERN = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
+REQUEST_ID_HEADER = b"x-request-id"
+
+access_logger = logging.getLogger("app.access")
 
 
 class SecurityHeadersMiddleware:
@@ -78,7 +91,76 @@ class BodySizeLimitMiddleware:
     @staticmethod
     async def _refuse(send: Send) -> None:
         body = b'{"detail":"Request body too large"}'
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
         headers += [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+class RequestContextMiddleware:
+    """Give each request an id (kept from X-Request-ID when valid, returned in the response)
+    and write one access log line: method, path, status, duration. Never the query string
+    or any header value other than the request id: they may carry tokens."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = b""
+        for name, value in scope["headers"]:
+            if name == REQUEST_ID_HEADER:
+                if REQUEST_ID_PATTERN.fullmatch(value):
+                    request_id = value
+                break
+        if not request_id:
+            request_id = uuid.uuid4().hex.encode()
+        token = request_id_var.set(request_id.decode())
+        status = 500
+
+        async def send_with_request_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (REQUEST_ID_HEADER, request_id)]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_request_id)
+        except BaseException:
+            self._log(scope, status, time.perf_counter() - started)
+            # The id stays set: the error handler outside this middleware logs the
+            # traceback and answers the 500 under it (each request runs in its own task).
+            raise
+        self._log(scope, status, time.perf_counter() - started)
+        request_id_var.reset(token)
+
+    @staticmethod
+    def _log(scope: Scope, status: int, seconds: float) -> None:
+        if not access_logger.isEnabledFor(logging.INFO):
+            return
+        path: str = scope["path"]
+        if not path.isprintable():  # a decoded %0A must not start a forged log line
+            path = path.encode("unicode_escape").decode("ascii")
+        client = scope.get("client")
+        duration_ms = round(seconds * 1000, 2)
+        access_logger.info(
+            "%s %s %d %.2fms",
+            scope["method"],
+            path,
+            status,
+            duration_ms,
+            extra={
+                "method": scope["method"],
+                "path": path,
+                "status": status,
+                "duration_ms": duration_ms,
+                "client": client[0] if client else None,
+            },
+        )

@@ -13,7 +13,9 @@ from app.schemas.health import ComponentStatus, ReadinessResponse
 logger = logging.getLogger(__name__)
 
 
-async def _probe(name: str, check: Callable[[], Awaitable[object]], seconds: float) -> ComponentStatus:
+async def _probe(
+    name: str, check: Callable[[], Awaitable[object]], seconds: float
+) -> ComponentStatus:
     try:
         async with asyncio.timeout(seconds):
             await check()

@@ -28,7 +28,16 @@ def server_url(database_url: str, redis_url: str) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url}
     process = subprocess.Popen(  # noqa: S603  # our own interpreter, fixed arguments
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         cwd=PROJECT_ROOT,
         env=env,
         stdout=subprocess.PIPE,

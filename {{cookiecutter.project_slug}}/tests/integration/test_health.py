@@ -66,8 +66,9 @@ async def test_test_database_is_migrated_to_head(client: AsyncClient, database_u
     head = ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
     engine = create_async_engine(database_url)
     async with engine.connect() as connection:
-        current = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+        current = (
+            await connection.execute(text("SELECT version_num FROM alembic_version"))
+        ).scalar()
     await engine.dispose()
     assert head is not None
     assert current == head
-

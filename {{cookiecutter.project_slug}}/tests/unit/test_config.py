@@ -1,7 +1,7 @@
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from app.core.config import Settings
 
@@ -10,6 +10,7 @@ STRONG_SECRET = "k" * 48
 
 def make_settings(**values: Any) -> Settings:
     values.setdefault("SECRET_KEY", STRONG_SECRET)
+    values.setdefault("BCRYPT_ROUNDS", 12)  # the suite sets 4, which production refuses
     return Settings(_env_file=None, **values)
 
 
@@ -76,3 +77,41 @@ def test_database_url_needs_an_async_driver() -> None:
 def test_unknown_environment_is_refused() -> None:
     with pytest.raises(ValidationError, match="ENVIRONMENT"):
         make_settings(ENVIRONMENT="prod")
+
+
+def test_bcrypt_cost_defaults_to_12(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BCRYPT_ROUNDS")  # the suite runs with 4
+    assert Settings(_env_file=None, SECRET_KEY=SecretStr(STRONG_SECRET)).BCRYPT_ROUNDS == 12
+
+
+def test_production_refuses_a_bcrypt_cost_below_10() -> None:
+    with pytest.raises(ValidationError, match="BCRYPT_ROUNDS=9 is too cheap"):
+        make_settings(ENVIRONMENT="production", BCRYPT_ROUNDS=9)
+    assert make_settings(ENVIRONMENT="production", BCRYPT_ROUNDS=10).BCRYPT_ROUNDS == 10
+    assert make_settings(ENVIRONMENT="development", BCRYPT_ROUNDS=4).BCRYPT_ROUNDS == 4
+
+
+def test_bcrypt_cost_outside_bcrypts_range_is_refused() -> None:
+    with pytest.raises(ValidationError, match="BCRYPT_ROUNDS"):
+        make_settings(BCRYPT_ROUNDS=3)
+
+
+def test_token_lifetimes_default_to_30_minutes_and_7_days() -> None:
+    settings = make_settings()
+    assert settings.ACCESS_TOKEN_EXPIRE_MINUTES == 30
+    assert settings.REFRESH_TOKEN_EXPIRE_DAYS == 7
+
+
+def test_trusted_proxies_accept_addresses_and_networks() -> None:
+    settings = make_settings(TRUSTED_PROXIES="10.0.0.0/8, 192.0.2.7")
+    assert [str(network) for network in settings.TRUSTED_PROXIES] == ["10.0.0.0/8", "192.0.2.7/32"]
+    with pytest.raises(ValidationError, match="TRUSTED_PROXIES"):
+        make_settings(TRUSTED_PROXIES="not-an-address")
+
+
+def test_stronger_jwt_algorithms_need_longer_secrets() -> None:
+    with pytest.raises(ValidationError, match="at least 64 bytes"):
+        make_settings(JWT_ALGORITHM="HS512", SECRET_KEY="k" * 48)
+    assert make_settings(JWT_ALGORITHM="HS512", SECRET_KEY="k" * 64).JWT_ALGORITHM == "HS512"
+    with pytest.raises(ValidationError, match="JWT_ALGORITHM"):
+        make_settings(JWT_ALGORITHM="none")

@@ -1,0 +1,69 @@
+"""A user's whole journey over real HTTP, against a real server process."""
+
+import secrets
+from typing import Any
+
+import httpx
+
+PASSWORD = "a sturdy journey passphrase"
+
+
+def register_and_login(client: httpx.Client, email: str) -> dict[str, Any]:
+    registered = client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD})
+    assert registered.status_code == 201, registered.text
+    response = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    tokens: dict[str, Any] = response.json()
+    return tokens
+
+
+def bearer(tokens: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+def test_register_login_me_refresh_logout(server_url: str) -> None:
+    email = f"journey-{secrets.token_hex(4)}@example.com"
+    with httpx.Client(base_url=server_url) as client:
+        tokens = register_and_login(client, email)
+        me = client.get("/api/v1/users/me", headers=bearer(tokens))
+        assert me.status_code == 200
+        assert me.json()["email"] == email
+        assert me.headers["Cache-Control"] == "no-store"
+
+        refreshed = client.post(
+            "/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+        )
+        assert refreshed.status_code == 200
+        new_tokens = refreshed.json()
+        assert client.get("/api/v1/users/me", headers=bearer(new_tokens)).status_code == 200
+
+        logout = client.post(
+            "/api/v1/auth/logout", json={"refresh_token": new_tokens["refresh_token"]}
+        )
+        assert logout.status_code == 204
+        refused = client.get("/api/v1/users/me", headers=bearer(new_tokens))
+        assert refused.status_code == 401
+        assert refused.headers["WWW-Authenticate"] == "Bearer"
+        again = client.post(
+            "/api/v1/auth/refresh", json={"refresh_token": new_tokens["refresh_token"]}
+        )
+        assert again.status_code == 401
+
+
+def test_a_second_user_sees_only_their_own_account(server_url: str) -> None:
+    first_email = f"first-{secrets.token_hex(4)}@example.com"
+    second_email = f"second-{secrets.token_hex(4)}@example.com"
+    with httpx.Client(base_url=server_url) as client:
+        first = register_and_login(client, first_email)
+        second = register_and_login(client, second_email)
+        first_id = client.get("/api/v1/users/me", headers=bearer(first)).json()["id"]
+        me = client.get("/api/v1/users/me", headers=bearer(second))
+        assert me.json()["email"] == second_email
+        assert me.json()["id"] != first_id
+        assert client.get(f"/api/v1/users/{first_id}", headers=bearer(second)).status_code == 403
+        assert client.get("/api/v1/users", headers=bearer(second)).status_code == 403
+        renamed = client.patch(
+            "/api/v1/users/me", json={"full_name": "Second"}, headers=bearer(second)
+        )
+        assert renamed.status_code == 200
+        assert client.get("/api/v1/users/me", headers=bearer(first)).json()["full_name"] is None

@@ -1,0 +1,260 @@
+"""The own account, and administration: every route's success and refusal."""
+
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from httpx import AsyncClient
+
+from app.models import User
+from tests.integration.conftest import PASSWORD, bearer, create_user, login
+
+ME = "/api/v1/users/me"
+USERS = "/api/v1/users"
+
+
+# --- The own account ------------------------------------------------------------------------------
+
+
+async def test_read_me(client: AsyncClient, user: User, user_headers: dict[str, str]) -> None:
+    response = await client.get(ME, headers=user_headers)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["id"] == user.id
+    assert body["email"] == "ada@example.com"
+    assert set(body) == {"id", "email", "full_name", "is_active", "is_superuser", "created_at"}
+
+
+async def test_update_my_name(client: AsyncClient, user_headers: dict[str, str]) -> None:
+    response = await client.patch(ME, json={"full_name": "Ada King"}, headers=user_headers)
+    assert response.status_code == 200
+    assert response.json()["full_name"] == "Ada King"
+    assert (await client.get(ME, headers=user_headers)).json()["full_name"] == "Ada King"
+
+
+async def test_mass_assignment_of_role_and_state_is_ignored(
+    client: AsyncClient, user_headers: dict[str, str]
+) -> None:
+    response = await client.patch(
+        ME,
+        json={"is_superuser": True, "is_active": False, "id": 99, "hashed_password": "x"},
+        headers=user_headers,
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["is_superuser"] is False
+    assert body["is_active"] is True
+    assert body["id"] != 99
+    # Still an ordinary user: the admin routes stay closed.
+    assert (await client.get(USERS, headers=user_headers)).status_code == 403
+
+
+async def test_changing_my_email_needs_the_current_password(
+    client: AsyncClient, user: User, user_headers: dict[str, str]
+) -> None:
+    without = await client.patch(ME, json={"email": "new@example.com"}, headers=user_headers)
+    wrong = await client.patch(
+        ME,
+        json={"email": "new@example.com", "current_password": "not my password"},
+        headers=user_headers,
+    )
+    right = await client.patch(
+        ME,
+        json={"email": "New@Example.com", "current_password": PASSWORD},
+        headers=user_headers,
+    )
+    assert without.status_code == 403
+    assert wrong.status_code == 403
+    assert right.status_code == 200
+    assert right.json()["email"] == "new@example.com"
+    await login(client, "new@example.com")
+
+
+async def test_wrong_current_passwords_count_as_failed_logins(
+    client: AsyncClient, user_headers: dict[str, str]
+) -> None:
+    change = {"email": "new@example.com", "current_password": "guess"}
+    for _ in range(5):
+        assert (await client.patch(ME, json=change, headers=user_headers)).status_code == 403
+    limited = await client.patch(ME, json=change, headers=user_headers)
+    assert limited.status_code == 429
+    assert "Retry-After" in limited.headers
+
+
+async def test_changing_my_email_to_one_in_use_is_409(
+    client: AsyncClient, admin: User, user_headers: dict[str, str]
+) -> None:
+    response = await client.patch(
+        ME, json={"email": admin.email.upper(), "current_password": PASSWORD}, headers=user_headers
+    )
+    assert response.status_code == 409
+
+
+async def test_update_me_validates_lengths(
+    client: AsyncClient, user_headers: dict[str, str]
+) -> None:
+    for bad_name in ("x" * 256, "", "nul\x00byte"):
+        response = await client.patch(ME, json={"full_name": bad_name}, headers=user_headers)
+        assert response.status_code == 422
+
+
+async def test_a_deactivated_users_token_is_refused_at_once(
+    client: AsyncClient, user: User, admin_headers: dict[str, str]
+) -> None:
+    tokens = await login(client, user.email)
+    response = await client.post(f"{USERS}/{user.id}/deactivate", headers=admin_headers)
+    assert response.status_code == 200
+    assert response.json()["is_active"] is False
+    assert (await client.get(ME, headers=bearer(tokens))).status_code == 401
+    refreshed = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+    )
+    assert refreshed.status_code == 401
+    relogin = await client.post(
+        "/api/v1/auth/login", json={"email": user.email, "password": PASSWORD}
+    )
+    assert relogin.status_code == 401
+    assert relogin.json() == {"detail": "Incorrect e-mail or password"}
+
+
+async def test_a_deleted_users_token_is_refused(
+    client: AsyncClient, user: User, admin_headers: dict[str, str]
+) -> None:
+    tokens = await login(client, user.email)
+    assert (await client.delete(f"{USERS}/{user.id}", headers=admin_headers)).status_code == 204
+    assert (await client.get(ME, headers=bearer(tokens))).status_code == 401
+    assert (await client.get(f"{USERS}/{user.id}", headers=admin_headers)).status_code == 404
+
+
+# --- Other people's accounts ------------------------------------------------------------------------
+
+
+async def test_a_user_cannot_read_or_change_another_user(
+    app: FastAPI, client: AsyncClient, user_headers: dict[str, str]
+) -> None:
+    other = await create_user(app, "grace@example.com")
+    attempts = [
+        await client.get(USERS, headers=user_headers),
+        await client.get(f"{USERS}/{other.id}", headers=user_headers),
+        await client.patch(f"{USERS}/{other.id}", json={"full_name": "x"}, headers=user_headers),
+        await client.post(f"{USERS}/{other.id}/deactivate", headers=user_headers),
+        await client.delete(f"{USERS}/{other.id}", headers=user_headers),
+        # Also for ids that do not exist: no way to probe which ones do.
+        await client.get(f"{USERS}/999999", headers=user_headers),
+    ]
+    for response in attempts:
+        assert response.status_code == 403
+        assert response.json() == {"detail": "Not enough permissions"}
+    assert (await client.get(ME, headers=bearer(await login(client, "grace@example.com")))).json()[
+        "full_name"
+    ] is None
+
+
+async def test_admin_routes_need_a_token(client: AsyncClient, user: User) -> None:
+    for method, path in [
+        ("GET", USERS),
+        ("GET", f"{USERS}/{user.id}"),
+        ("DELETE", f"{USERS}/{user.id}"),
+    ]:
+        response = await client.request(method, path)
+        assert response.status_code == 401
+
+
+# --- Administration ----------------------------------------------------------------------------------
+
+
+async def test_admin_lists_users_with_pagination_and_total(
+    app: FastAPI, client: AsyncClient, admin: User, admin_headers: dict[str, str]
+) -> None:
+    for number in range(4):
+        await create_user(app, f"user{number}@example.com")
+    first = await client.get(USERS, params={"limit": 2}, headers=admin_headers)
+    last = await client.get(USERS, params={"limit": 2, "offset": 4}, headers=admin_headers)
+    assert first.status_code == 200
+    assert first.json()["total"] == 5
+    assert [u["email"] for u in first.json()["items"]] == [admin.email, "user0@example.com"]
+    assert [u["email"] for u in last.json()["items"]] == ["user3@example.com"]
+    assert last.json()["offset"] == 4
+
+
+@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 101}, {"offset": -1}, {"limit": "x"}])
+async def test_admin_list_refuses_bad_pagination(
+    client: AsyncClient, admin_headers: dict[str, str], params: dict[str, Any]
+) -> None:
+    assert (await client.get(USERS, params=params, headers=admin_headers)).status_code == 422
+
+
+async def test_admin_reads_a_user(
+    client: AsyncClient, user: User, admin_headers: dict[str, str]
+) -> None:
+    response = await client.get(f"{USERS}/{user.id}", headers=admin_headers)
+    assert response.status_code == 200
+    assert response.json()["email"] == user.email
+
+
+@pytest.mark.parametrize("user_id", ["999999", "0", str(2**63), "abc"])
+async def test_admin_missing_or_impossible_user_ids(
+    client: AsyncClient, admin_headers: dict[str, str], user_id: str
+) -> None:
+    response = await client.get(f"{USERS}/{user_id}", headers=admin_headers)
+    assert response.status_code == (404 if user_id == "999999" else 422)
+
+
+async def test_admin_updates_a_user_and_can_grant_the_role(
+    client: AsyncClient, user: User, admin_headers: dict[str, str]
+) -> None:
+    response = await client.patch(
+        f"{USERS}/{user.id}",
+        json={"full_name": "Countess", "is_superuser": True},
+        headers=admin_headers,
+    )
+    assert response.status_code == 200
+    assert response.json()["is_superuser"] is True
+    promoted = bearer(await login(client, user.email))
+    assert (await client.get(USERS, headers=promoted)).status_code == 200
+
+
+async def test_admin_update_to_an_email_in_use_is_409(
+    client: AsyncClient, user: User, admin: User, admin_headers: dict[str, str]
+) -> None:
+    response = await client.patch(
+        f"{USERS}/{user.id}", json={"email": admin.email}, headers=admin_headers
+    )
+    assert response.status_code == 409
+
+
+async def test_admin_update_deactivate_and_delete_missing_user_is_404(
+    client: AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    responses = [
+        await client.patch(f"{USERS}/999999", json={"full_name": "x"}, headers=admin_headers),
+        await client.post(f"{USERS}/999999/deactivate", headers=admin_headers),
+        await client.delete(f"{USERS}/999999", headers=admin_headers),
+    ]
+    assert [r.status_code for r in responses] == [404, 404, 404]
+    assert responses[0].json() == {"detail": "User not found"}
+
+
+async def test_admin_reactivates_a_user(
+    client: AsyncClient, user: User, admin_headers: dict[str, str]
+) -> None:
+    await client.post(f"{USERS}/{user.id}/deactivate", headers=admin_headers)
+    response = await client.patch(
+        f"{USERS}/{user.id}", json={"is_active": True}, headers=admin_headers
+    )
+    assert response.json()["is_active"] is True
+    await login(client, user.email)
+
+
+async def test_admins_cannot_lock_themselves_out(
+    client: AsyncClient, admin: User, admin_headers: dict[str, str]
+) -> None:
+    responses = [
+        await client.post(f"{USERS}/{admin.id}/deactivate", headers=admin_headers),
+        await client.delete(f"{USERS}/{admin.id}", headers=admin_headers),
+        await client.patch(
+            f"{USERS}/{admin.id}", json={"is_superuser": False}, headers=admin_headers
+        ),
+    ]
+    assert [r.status_code for r in responses] == [409, 409, 409]
+    assert (await client.get(USERS, headers=admin_headers)).status_code == 200
