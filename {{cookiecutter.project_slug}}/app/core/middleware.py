@@ -5,7 +5,6 @@ import re
 import time
 import uuid
 
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -34,27 +33,37 @@ REQUEST_ID_HEADER = b"x-request-id"
 access_logger = logging.getLogger("app.access")
 
 
+def _raw(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [
+        (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()
+    ]
+
+
 class SecurityHeadersMiddleware:
+    """Append the security headers to every response; encoded once, at start-up."""
+
     def __init__(self, app: ASGIApp, docs_paths: frozenset[str] = frozenset()) -> None:
         self.app = app
         self.docs_paths = docs_paths
+        self.headers = _raw(SECURITY_HEADERS)
+        self.docs_headers = _raw({**SECURITY_HEADERS, "Content-Security-Policy": DOCS_CSP})
+        self.hsts = _raw({"Strict-Transport-Security": HSTS})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        is_docs = scope["path"] in self.docs_paths
-        is_https = scope.get("scheme") == "https"
+        extra = self.docs_headers if scope["path"] in self.docs_paths else self.headers
+        if scope.get("scheme") == "https":
+            extra = extra + self.hsts
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-                if is_docs:
-                    headers["Content-Security-Policy"] = DOCS_CSP
-                if is_https:
-                    headers.setdefault("Strict-Transport-Security", HSTS)
+                present = {name for name, _ in message.get("headers", ())}
+                message["headers"] = [
+                    *message.get("headers", ()),
+                    *(header for header in extra if header[0] not in present),
+                ]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
