@@ -1,6 +1,6 @@
 """Finish the generated project.
 
-1. Remove the files that the chosen options exclude, as hooks/manifest.json says.
+1. Remove the files that the chosen options exclude, as `_manifest` in cookiecutter.json says.
 2. Write .env from .env.example with fresh random secrets, readable by the owner only.
 3. Give the initial Alembic revision its own id and the generation date.
 4. Print the next steps.
@@ -18,7 +18,6 @@ from pathlib import Path
 
 CONTEXT = json.loads(r"""{{ cookiecutter | tojson }}""")
 PROJECT = Path.cwd()
-MANIFEST = Path(CONTEXT["_repo_dir"]) / "hooks" / "manifest.json"
 
 # .env.example keys whose placeholder value is replaced by a fresh secret in .env.
 SECRET_KEYS = ("SECRET_KEY",)
@@ -38,8 +37,7 @@ def excluded_paths(manifest: dict, answers: dict) -> list[str]:
 
 
 def remove_excluded() -> None:
-    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
-    for relative in excluded_paths(manifest, CONTEXT):
+    for relative in excluded_paths(CONTEXT["_manifest"], CONTEXT):
         target = PROJECT / relative
         if target.is_dir():
             shutil.rmtree(target)

@@ -8,14 +8,12 @@ import json
 import keyword
 import re
 import sys
-from pathlib import Path
 
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 
-QUESTIONS = json.loads(
-    (Path(ANSWERS["_repo_dir"]) / "cookiecutter.json").read_text(encoding="utf-8")
-)
-MANIFEST = json.loads((Path(ANSWERS["_repo_dir"]) / "hooks" / "manifest.json").read_text("utf-8"))
+# The questions as cookiecutter.json asks them (choices as lists), and the option manifest.
+QUESTIONS = json.loads(r"""{{ _cookiecutter | tojson }}""")
+MANIFEST = ANSWERS["_manifest"]
 # A list in cookiecutter.json is a choice; a JSON boolean is a yes/no question.
 CHOICES = {key: value for key, value in QUESTIONS.items() if isinstance(value, list)}
 FLAGS = [key for key, value in QUESTIONS.items() if isinstance(value, bool)]

@@ -7,6 +7,7 @@ that names the problem.
 """
 
 import json
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,57 +22,104 @@ OPTIONS: dict[str, list[object]] = {
 DEFAULTS: dict[str, object] = {key: values[0] for key, values in OPTIONS.items()}
 
 SUPPORTED: dict[str, dict[str, object]] = {
+    # jwt, Redis, e-mail, Docker, GitHub Actions, MIT, Python 3.12
     "default": {},
-    "gitlab-nodocker-sentry-py313": {
+    "session-noredis-gitlab-nodocker-sentry": {
+        "auth_mode": "session",
+        "use_redis": False,
+        "enable_email": False,
         "ci_provider": "gitlab",
         "include_docker": False,
+        "use_sentry": True,
         "open_source_license": "BSD-3-Clause",
         "python_version": "3.13",
-        "use_sentry": True,
     },
-    "k8s-sentry-noci": {
+    "none-k8s-sentry-noci": {
+        "auth_mode": "none",
+        "enable_email": False,
+        "deployment": "kubernetes",
         "ci_provider": "none",
-        "deployment": "kubernetes",
-        "open_source_license": "Apache-2.0",
         "use_sentry": True,
+        "open_source_license": "Apache-2.0",
     },
-    "k8s-gitlab-py313": {
-        "ci_provider": "gitlab",
+    "session-noredis-k8s-noci": {
+        "auth_mode": "session",
+        "use_redis": False,
         "deployment": "kubernetes",
+        "ci_provider": "none",
         "open_source_license": "Proprietary",
         "python_version": "3.13",
     },
-    "bare-proprietary": {
-        "ci_provider": "none",
+    "none-noredis-nodocker": {
+        "auth_mode": "none",
+        "use_redis": False,
+        "enable_email": False,
         "include_docker": False,
         "open_source_license": "Proprietary",
     },
-    "nodocker-py313": {
+    "gitlab-nodocker": {
+        "ci_provider": "gitlab",
         "include_docker": False,
         "open_source_license": "Apache-2.0",
         "python_version": "3.13",
         "project_name": "Billing-API v2",
     },
-    "k8s-github": {"deployment": "kubernetes", "open_source_license": "BSD-3-Clause"},
-    "bare-sentry-py313": {
+    "k8s-sentry": {
+        "deployment": "kubernetes",
+        "use_sentry": True,
+        "open_source_license": "BSD-3-Clause",
+    },
+    "noredis-noemail-bare-sentry": {
+        "use_redis": False,
+        "enable_email": False,
         "ci_provider": "none",
         "include_docker": False,
-        "python_version": "3.13",
         "use_sentry": True,
+        "python_version": "3.13",
     },
-    "sentry-proprietary": {"open_source_license": "Proprietary", "use_sentry": True},
-    "k8s-gitlab": {"ci_provider": "gitlab", "deployment": "kubernetes"},
-    "gitlab-apache": {"ci_provider": "gitlab", "open_source_license": "Apache-2.0"},
-    "noci-bsd": {"ci_provider": "none", "open_source_license": "BSD-3-Clause"},
+    "session-k8s-gitlab": {
+        "auth_mode": "session",
+        "ci_provider": "gitlab",
+        "deployment": "kubernetes",
+    },
+    "session-noredis": {
+        "auth_mode": "session",
+        "use_redis": False,
+        "open_source_license": "Apache-2.0",
+        "python_version": "3.13",
+    },
+    "none-gitlab-sentry": {
+        "auth_mode": "none",
+        "enable_email": False,
+        "ci_provider": "gitlab",
+        "use_sentry": True,
+        "open_source_license": "Proprietary",
+        "python_version": "3.13",
+    },
+    "none-noci-bsd": {
+        "auth_mode": "none",
+        "enable_email": False,
+        "ci_provider": "none",
+        "open_source_license": "BSD-3-Clause",
+    },
+    "proprietary": {"open_source_license": "Proprietary"},
+    "none": {"auth_mode": "none", "enable_email": False},
 }
 
-DEEP: list[str] = ["default"]
+DEEP: list[str] = [
+    "default",  # jwt, Redis, e-mail
+    "session-k8s-gitlab",  # session, Redis, e-mail
+    "none",  # no accounts, Redis
+    "noredis-noemail-bare-sentry",  # jwt, in-process stand-ins, no e-mail
+    "session-noredis",  # session, in-process stand-ins, e-mail
+    "none-noredis-nodocker",  # no accounts, no Redis
+]
 
 # The combination with every optional dependency: its requirements.txt is installed once
 # into the environment whose ruff and mypy check every combination.
-TOOLS: str = "k8s-sentry-noci"
+TOOLS: str = "k8s-sentry"
 
-MANIFEST = json.loads((ROOT / "hooks" / "manifest.json").read_text(encoding="utf-8"))
+MANIFEST = QUESTIONS["_manifest"]
 # Conflicting answers, as the pre-generation hook reads them: {option: [values]} and message.
 CONFLICTS: list[dict[str, list[object]]] = [entry["when"] for entry in MANIFEST["conflicts"]]
 
@@ -96,6 +144,43 @@ REFUSED: list[tuple[dict[str, object], str]] = [
     *(
         ({key: values[0] for key, values in entry["when"].items()}, entry["message"])
         for entry in MANIFEST["conflicts"]
+    ),
+]
+
+
+# What must not appear anywhere (file names or contents) in a project whose answers meet the
+# condition: a disabled option leaves no module, setting, dependency, doc line or CI step.
+TRACES: list[tuple[dict[str, list[object]], re.Pattern[str]]] = [
+    ({"include_docker": [False]}, re.compile(r"docker", re.IGNORECASE)),
+    (
+        {"ci_provider": ["none"]},
+        re.compile(r"gitlab|\.github/|github actions|GITHUB_", re.IGNORECASE),
+    ),
+    ({"ci_provider": ["github"]}, re.compile(r"gitlab", re.IGNORECASE)),
+    ({"ci_provider": ["gitlab"]}, re.compile(r"\.github/|github actions|GITHUB_", re.IGNORECASE)),
+    ({"deployment": ["none"]}, re.compile(r"kubernetes|kubectl|kustomiz|k8s", re.IGNORECASE)),
+    ({"use_sentry": [False]}, re.compile(r"sentry", re.IGNORECASE)),
+    ({"use_redis": [False]}, re.compile(r"redis(?!tribut)", re.IGNORECASE)),
+    (
+        {"enable_email": [False]},
+        re.compile(
+            r"smtp|email_service|aiosmtp|verify.email|forgot|reset.password|action.token"
+            r"|FRONTEND_URL|is_verified",
+            re.IGNORECASE,
+        ),
+    ),
+    ({"auth_mode": ["jwt"]}, re.compile(r"csrf|__Host-|session_cookie|SESSION_", re.IGNORECASE)),
+    (
+        {"auth_mode": ["session"]},
+        re.compile(r"jwt|refresh.token|access.token|oauth2|bearer_format", re.IGNORECASE),
+    ),
+    (
+        {"auth_mode": ["none"]},
+        re.compile(
+            r"jwt|bcrypt|hash_password|superuser|refresh.token|csrf|/users|models\.user"
+            r"|UserService|AuthService|auth_service|oauth2|/auth/|rate.limit|login",
+            re.IGNORECASE,
+        ),
     ),
 ]
 

@@ -1,6 +1,7 @@
 """The README's two commands are real: CI runs the test one, and the generate one works."""
 
 import re
+import sys
 from pathlib import Path
 
 from tests.combinations import ROOT
@@ -27,3 +28,25 @@ def test_generate_command_creates_a_project(tmp_path: Path) -> None:
     assert result.returncode == 0, explain(result)
     assert (tmp_path / "my_service" / "app" / "main.py").is_file()
     assert (tmp_path / "my_service" / ".env").is_file()
+
+
+def test_plain_cookiecutter_cli_with_a_relative_template_path(tmp_path: Path) -> None:
+    """`cookiecutter --no-input .` from the template folder: the hooks must not depend on
+    where the template lies (cookiecutter hands them a relative path then)."""
+    cookiecutter = str(Path(sys.executable).with_name("cookiecutter"))
+    result = run(
+        [cookiecutter, "--no-input", ".", "-o", str(tmp_path), "use_sentry=true"], cwd=ROOT
+    )
+    assert result.returncode == 0, explain(result)
+    project = tmp_path / "my_service"
+    assert (project / ".env").stat().st_mode & 0o777 == 0o600
+    assert (project / "app" / "core" / "sentry.py").is_file()
+    assert not (project / "k8s").exists()
+
+    refused = run(
+        [cookiecutter, "--no-input", ".", "-o", str(tmp_path / "refused"), "project_slug=class"],
+        cwd=ROOT,
+    )
+    assert refused.returncode != 0
+    assert "project_slug 'class' is a Python keyword" in refused.stderr
+    assert not (tmp_path / "refused" / "class").exists()

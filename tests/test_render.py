@@ -1,17 +1,19 @@
 """Every supported combination: renders cleanly, leaves nothing behind, and lints clean."""
 
-import json
 import re
 import stat
 from pathlib import Path
 
 import pytest
 
-from tests.combinations import QUESTIONS, ROOT, SUPPORTED, context
+from tests.combinations import QUESTIONS, SUPPORTED, TRACES, context
 from tests.conftest import Render, explain, run
 
 LEFTOVER = re.compile(r"\{\{|\{%|\{#|cookiecutter\.")
-MANIFEST = json.loads((ROOT / "hooks" / "manifest.json").read_text(encoding="utf-8"))
+MANIFEST = QUESTIONS["_manifest"]
+# Modules the spec's layout keeps for the project's own models, even where no generated model
+# uses them yet (auth_mode=none has no tables).
+BUILDING_BLOCKS = {"app.models.mixins", "app.models.types"}
 MIGRATION_NAME = re.compile(r"^(\d{4})_(\d{2})_(\d{2})_([0-9a-f]{12})_initial_schema\.py$")
 
 
@@ -51,6 +53,55 @@ def test_manifest_removed_exactly_the_excluded_files(render: Render, name: str) 
         keep = all(answers[key] in allowed for key, allowed in rule["keep_when"].items())
         for relative in rule["paths"]:
             assert (project / relative).exists() == keep, f"{relative} (keep={keep})"
+
+
+@pytest.mark.parametrize("name", combinations())
+def test_disabled_options_leave_no_trace(render: Render, name: str) -> None:
+    project, answers = render(name), context(name)
+    patterns = [
+        pattern
+        for condition, pattern in TRACES
+        if all(answers[key] in values for key, values in condition.items())
+    ]
+    found = []
+    for path in project_files(project):
+        relative = str(path.relative_to(project))
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for pattern in patterns:
+            if pattern.search(relative):
+                found.append(f"{relative}: file name matches {pattern.pattern}")
+            found += [
+                f"{relative}:{number}: {line.strip()[:120]}"
+                for number, line in enumerate(text.splitlines(), 1)
+                if pattern.search(line)
+            ]
+    assert found == []
+
+
+@pytest.mark.parametrize("name", combinations())
+def test_every_application_module_is_used(render: Render, name: str) -> None:
+    """A module nothing imports (tests aside) is a dead file left by a disabled option."""
+    project = render(name)
+    sources = {
+        path: path.read_text(encoding="utf-8")
+        for folder in ("app", "alembic")
+        for path in (project / folder).rglob("*.py")
+    }
+    sources[project / "main.py"] = (project / "main.py").read_text(encoding="utf-8")
+    unused = []
+    for path in (project / "app").rglob("*.py"):
+        module = ".".join(path.relative_to(project).with_suffix("").parts)
+        if path.name in {"__init__.py", "__main__.py", "cli.py"} or module in BUILDING_BLOCKS:
+            continue
+        parent, _, leaf = module.rpartition(".")
+        imported = re.compile(
+            rf"^\s*(from {re.escape(module)} import|import {re.escape(module)}\b"
+            rf"|from {re.escape(parent)} import (\([^)]*|[^\n]*)\b{leaf}\b)",
+            re.MULTILINE,
+        )
+        if not any(imported.search(text) for other, text in sources.items() if other != path):
+            unused.append(module)
+    assert unused == []
 
 
 @pytest.mark.parametrize("name", combinations())

@@ -2,22 +2,28 @@
 
 Unit tests need nothing. Integration and e2e tests need PostgreSQL (`TEST_DATABASE_URL`,
 any database on the server: the suite creates its own, migrates it with Alembic and drops
-it afterwards) and Redis (`TEST_REDIS_URL`, a database the suite may empty). When one is
-unreachable, the run stops at once with one line that says which URL was tried.
+it afterwards){% if cookiecutter.use_redis %} and Redis (`TEST_REDIS_URL`, a database the suite may empty){% endif %}. When
+{%- if cookiecutter.use_redis %} one is{% else %} it is{% endif %} unreachable, the run stops at once with one line that says which URL was tried.
 """
 
 import asyncio
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator{% if cookiecutter.enable_email %}, Iterator{% endif %}
 from pathlib import Path
 
 import pytest
 from alembic import command
 from alembic.config import Config
+{%- if cookiecutter.use_redis %}
 from redis.asyncio import Redis
+{%- endif %}
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
+{%- if cookiecutter.enable_email %}
+
+from tests.mail_server import MailServer, free_port
+{%- endif %}
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SERVER_URL = make_url(
@@ -25,17 +31,36 @@ SERVER_URL = make_url(
 )
 TEST_DATABASE = f"{{ cookiecutter.project_slug }}_test_{secrets.token_hex(4)}"
 TEST_DATABASE_URL = SERVER_URL.set(database=TEST_DATABASE).render_as_string(hide_password=False)
+{%- if cookiecutter.use_redis %}
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+{%- endif %}
 
 # The app reads its settings when it is first imported: point it at the test servers first.
 os.environ.update(
     ENVIRONMENT="development",
     DEBUG="false",
     DATABASE_URL=TEST_DATABASE_URL,
+{%- if cookiecutter.use_redis %}
     REDIS_URL=TEST_REDIS_URL,
+{%- endif %}
+{%- if cookiecutter.auth_mode != "none" %}
     # The cheapest bcrypt cost keeps the suite fast; production settings refuse it.
     BCRYPT_ROUNDS="4",
+{%- endif %}
 )
+{%- if cookiecutter.enable_email %}
+# Mail goes to an SMTP server in this process (the `mail_server` fixture), on a port chosen now.
+# These values also pass the production checks, which tests of production settings rely on.
+MAIL_PORT = free_port()
+os.environ.update(
+    EMAIL_BACKEND="smtp",
+    EMAIL_FROM="no-reply@mail.example.org",
+    SMTP_HOST="127.0.0.1",
+    SMTP_PORT=str(MAIL_PORT),
+    SMTP_SECURITY="none",
+    FRONTEND_URL="https://app.test",
+)
+{%- endif %}
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
 
 
@@ -81,6 +106,9 @@ async def database_url() -> AsyncIterator[str]:
         await server.dispose()
 
 
+{%- if cookiecutter.use_redis %}
+
+
 @pytest.fixture(scope="session")
 async def redis_url() -> AsyncIterator[str]:
     client = Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=3)
@@ -98,3 +126,19 @@ async def redis_url() -> AsyncIterator[str]:
     yield TEST_REDIS_URL
     await client.flushdb()
     await client.aclose()
+{%- endif %}
+
+
+@pytest.fixture(scope="session")
+def services(database_url: str{% if cookiecutter.use_redis %}, redis_url: str{% endif %}{% if cookiecutter.enable_email %}, mail_server: MailServer{% endif %}) -> dict[str, str]:
+    """The settings that point the app at the running test servers."""
+    return {"DATABASE_URL": database_url{% if cookiecutter.use_redis %}, "REDIS_URL": redis_url{% endif %}}
+{%- if cookiecutter.enable_email %}
+
+
+@pytest.fixture(scope="session")
+def mail_server() -> Iterator[MailServer]:
+    """The SMTP server the app sends to (aiosmtpd, in a thread of this process)."""
+    with MailServer(MAIL_PORT) as server:
+        yield server
+{%- endif %}

@@ -1,4 +1,4 @@
-"""Initial schema: users and refresh tokens
+"""Initial schema{% if cookiecutter.auth_mode == "jwt" %}: users and refresh tokens{% elif cookiecutter.auth_mode == "session" %}: users and sessions{% else %} (no tables yet){% endif %}
 
 Revision ID: __initial_revision__
 Revises:
@@ -6,9 +6,11 @@ Create Date: __creation_date__
 """
 
 from collections.abc import Sequence
+{%- if cookiecutter.auth_mode != "none" %}
 
 import sqlalchemy as sa
 from alembic import op
+{%- endif %}
 
 revision: str = "__initial_revision__"
 down_revision: str | None = None
@@ -17,20 +19,41 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+{%- if cookiecutter.auth_mode == "none" %}
+    pass
+{%- else %}
+{%- if cookiecutter.auth_mode == "jwt" %}
+    # SQLite (`make try`) has no date_trunc; its CURRENT_TIMESTAMP has whole seconds already.
+    whole_seconds_now = (
+        sa.text("CURRENT_TIMESTAMP")
+        if op.get_context().dialect.name == "sqlite"
+        else sa.text("date_trunc('second', now())")
+    )
+{%- endif %}
     op.create_table(
         "users",
-        sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
         sa.Column("email", sa.String(length=320), nullable=False),
         sa.Column("full_name", sa.String(length=255), nullable=True),
         sa.Column("hashed_password", sa.String(length=128), nullable=False),
         sa.Column("is_active", sa.Boolean(), server_default=sa.true(), nullable=False),
         sa.Column("is_superuser", sa.Boolean(), server_default=sa.false(), nullable=False),
+{%- if cookiecutter.enable_email %}
+        sa.Column("email_verified_at", sa.DateTime(timezone=True), nullable=True),
+{%- endif %}
+{%- if cookiecutter.auth_mode == "jwt" %}
         sa.Column(
             "tokens_valid_after",
             sa.DateTime(timezone=True),
-            server_default=sa.text("date_trunc('second', now())"),
+            server_default=whole_seconds_now,
             nullable=False,
         ),
+{%- endif %}
         sa.Column(
             "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
         ),
@@ -41,6 +64,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
     )
+{%- if cookiecutter.auth_mode == "jwt" %}
     op.create_table(
         "refresh_token_families",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -66,7 +90,12 @@ def upgrade() -> None:
     )
     op.create_table(
         "refresh_tokens",
-        sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
         sa.Column("family_id", sa.Uuid(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column(
@@ -86,11 +115,82 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_refresh_tokens_family_id"), "refresh_tokens", ["family_id"], unique=False
     )
+{%- elif cookiecutter.auth_mode == "session" %}
+    op.create_table(
+        "sessions",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.BigInteger(), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_sessions_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sessions")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_sessions_token_hash")),
+    )
+    op.create_index(op.f("ix_sessions_user_id"), "sessions", ["user_id"], unique=False)
+{%- endif %}
+{%- if cookiecutter.enable_email %}
+    op.create_table(
+        "action_tokens",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("user_id", sa.BigInteger(), nullable=False),
+        sa.Column("purpose", sa.String(length=32), nullable=False),
+        sa.Column("email", sa.String(length=320), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "purpose IN ('verify_email', 'reset_password')", name=op.f("ck_action_tokens_purpose")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_action_tokens_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_action_tokens")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_action_tokens_token_hash")),
+    )
+    op.create_index(op.f("ix_action_tokens_user_id"), "action_tokens", ["user_id"], unique=False)
+{%- endif %}
+
+{%- endif %}
 
 
 def downgrade() -> None:
+{%- if cookiecutter.auth_mode == "none" %}
+    pass
+{%- else %}
+{%- if cookiecutter.enable_email %}
+    op.drop_index(op.f("ix_action_tokens_user_id"), table_name="action_tokens")
+    op.drop_table("action_tokens")
+{%- endif %}
+{%- if cookiecutter.auth_mode == "jwt" %}
     op.drop_index(op.f("ix_refresh_tokens_family_id"), table_name="refresh_tokens")
     op.drop_table("refresh_tokens")
     op.drop_index(op.f("ix_refresh_token_families_user_id"), table_name="refresh_token_families")
     op.drop_table("refresh_token_families")
+{%- elif cookiecutter.auth_mode == "session" %}
+    op.drop_index(op.f("ix_sessions_user_id"), table_name="sessions")
+    op.drop_table("sessions")
+{%- endif %}
     op.drop_table("users")
+{%- endif %}

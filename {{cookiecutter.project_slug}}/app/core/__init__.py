@@ -1,1 +1,1 @@
-"""Configuration, database, Redis and other platform pieces shared by the whole app."""
+"""Configuration, database{% if cookiecutter.use_redis %}, Redis{% endif %} and other platform pieces shared by the whole app."""

@@ -1,8 +1,10 @@
 """Async SQLAlchemy engine, session factory and the per-request session dependency."""
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 from fastapi import Request
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -15,7 +17,10 @@ from app.core.config import Settings
 
 def create_engine(settings: Settings) -> AsyncEngine:
     if settings.DATABASE_URL.startswith("sqlite"):
-        return create_async_engine(settings.DATABASE_URL, echo=settings.DB_ECHO)
+        engine = create_async_engine(settings.DATABASE_URL, echo=settings.DB_ECHO)
+        # SQLite enforces foreign keys (and so ON DELETE CASCADE) only when asked, per connection.
+        event.listen(engine.sync_engine, "connect", _enable_sqlite_foreign_keys)
+        return engine
     return create_async_engine(
         settings.DATABASE_URL,
         echo=settings.DB_ECHO,
@@ -25,6 +30,12 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_recycle=settings.DB_POOL_RECYCLE,
         pool_pre_ping=True,
     )
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -24,6 +24,7 @@ class AppError(Exception):
     @property
     def headers(self) -> dict[str, str]:
         return {}
+{%- if cookiecutter.auth_mode != "none" %}
 
 
 class AuthenticationError(AppError):
@@ -40,6 +41,7 @@ class AuthenticationError(AppError):
 class PermissionDeniedError(AppError):
     status_code = status.HTTP_403_FORBIDDEN
     detail = "Not enough permissions"
+{%- endif %}
 
 
 class NotFoundError(AppError):
@@ -50,6 +52,7 @@ class NotFoundError(AppError):
 class ConflictError(AppError):
     status_code = status.HTTP_409_CONFLICT
     detail = "Conflict"
+{%- if cookiecutter.auth_mode != "none" %}
 
 
 class RateLimitedError(AppError):
@@ -63,6 +66,7 @@ class RateLimitedError(AppError):
     @property
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after)}
+{%- endif %}
 
 
 class ServiceUnavailableError(AppError):

@@ -1,7 +1,7 @@
-"""Passwords, opaque tokens, JWT access tokens and the bearer scheme.
+"""Passwords, opaque tokens, the client address and no-store responses.
 
-Password hashing and opaque tokens serve every way of signing in; the JWT section serves the
-access tokens alone. bcrypt is slow on purpose, so it always runs in a worker thread.
+What every way of signing in shares. bcrypt is slow on purpose, so it always runs in a
+worker thread.
 """
 
 import asyncio
@@ -9,19 +9,11 @@ import functools
 import hashlib
 import ipaddress
 import secrets
-import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
-from enum import StrEnum
-from typing import Any
 
 import bcrypt
-import jwt
-from fastapi.security import OAuth2PasswordBearer
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from app.core.config import Settings, get_settings
 
 # --- Passwords -------------------------------------------------------------------------
 
@@ -95,7 +87,7 @@ def needs_rehash(hashed: str, rounds: int) -> bool:
     return len(parts) != 4 or not parts[2].isdigit() or int(parts[2]) != rounds  # noqa: PLR2004
 
 
-# --- Opaque tokens (refresh tokens) -----------------------------------------------------
+# --- Opaque tokens ---------------------------------------------------------------------
 
 
 def new_opaque_token() -> str:
@@ -105,76 +97,6 @@ def new_opaque_token() -> str:
 
 def hash_opaque_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-# --- JWT access tokens ------------------------------------------------------------------
-
-REQUIRED_CLAIMS = ["exp", "iat", "nbf", "iss", "aud", "sub", "jti"]
-
-
-class TokenKind(StrEnum):
-    """Each kind has its own audience: a token of one kind is refused as another."""
-
-    ACCESS = "access"
-
-
-def token_audience(settings: Settings, kind: TokenKind) -> str:
-    return f"{settings.JWT_ISSUER}:{kind}"
-
-
-def create_token(
-    settings: Settings,
-    *,
-    kind: TokenKind,
-    subject: str,
-    expires_in: timedelta,
-    now: datetime,
-    claims: dict[str, Any] | None = None,
-) -> str:
-    payload = {
-        **(claims or {}),
-        "iss": settings.JWT_ISSUER,
-        "aud": token_audience(settings, kind),
-        "sub": subject,
-        "iat": now,
-        "nbf": now,
-        "exp": now + expires_in,
-        "jti": uuid.uuid4().hex,
-    }
-    return jwt.encode(
-        payload, settings.SECRET_KEY.get_secret_value(), algorithm=settings.JWT_ALGORITHM
-    )
-
-
-def create_access_token(settings: Settings, *, user_id: int, sid: uuid.UUID, now: datetime) -> str:
-    return create_token(
-        settings,
-        kind=TokenKind.ACCESS,
-        subject=str(user_id),
-        expires_in=timedelta(minutes=settings.ACCESS_TOKEN_EXPIRE_MINUTES),
-        now=now,
-        claims={"sid": str(sid)},
-    )
-
-
-def decode_token(settings: Settings, token: str, kind: TokenKind) -> dict[str, Any]:
-    """The verified claims; `jwt.InvalidTokenError` for anything wrong with the token."""
-    claims: dict[str, Any] = jwt.decode(
-        token,
-        settings.SECRET_KEY.get_secret_value(),
-        algorithms=[settings.JWT_ALGORITHM],
-        issuer=settings.JWT_ISSUER,
-        audience=token_audience(settings, kind),
-        options={"require": REQUIRED_CLAIMS},
-    )
-    return claims
-
-
-# Swagger's "Authorize" button posts the OAuth2 password form to this URL. Missing tokens are
-# reported by the current-user dependency, with the same body as any other bad token.
-oauth2_scheme = OAuth2PasswordBearer(
-    tokenUrl=f"{get_settings().API_V1_PREFIX}/auth/token", auto_error=False
-)
 
 
 # --- Client address and response caching -------------------------------------------------

@@ -1,14 +1,20 @@
-"""Sign-in, tokens and password change."""
-
+"""Sign-in, {% if cookiecutter.auth_mode == "jwt" %}tokens{% else %}sessions{% endif %} and password change."""
+{% if cookiecutter.auth_mode == "jwt" %}
 import uuid
 from typing import Annotated, Literal
+{%- elif cookiecutter.auth_mode == "session" %}
+from datetime import datetime
+from typing import Literal
+{%- endif %}
 
 from pydantic import BaseModel, Field
 
 from app.schemas.user import Email, NewPassword, Password
+{%- if cookiecutter.auth_mode == "jwt" %}
 
 # Refresh tokens are 43 URL-safe characters; anything much longer is not one of ours.
 OpaqueToken = Annotated[str, Field(min_length=1, max_length=128)]
+{%- endif %}
 
 
 class LoginRequest(BaseModel):
@@ -20,6 +26,8 @@ class LoginRequest(BaseModel):
             "examples": [{"email": "ada@example.com", "password": "correct horse battery staple"}]
         }
     }
+
+{%- if cookiecutter.auth_mode == "jwt" %}
 
 
 class OAuth2PasswordForm(BaseModel):
@@ -75,6 +83,52 @@ class RefreshRequest(BaseModel):
 
 class LogoutRequest(RefreshRequest):
     """Logging out revokes the login that this refresh token belongs to."""
+{%- elif cookiecutter.auth_mode == "session" %}
+
+
+class SessionInfo(BaseModel):
+    expires_at: datetime = Field(description="The absolute end of the session")
+    idle_timeout_seconds: int = Field(description="The session ends after this long unused")
+
+
+class SessionCookieResponse(SessionInfo):
+    """The session itself is in the `__Host-session` cookie, out of reach of scripts."""
+
+    csrf_token: str = Field(
+        description="Send it as `X-CSRF-Token` with every POST, PUT, PATCH and DELETE "
+        "(also readable from the `__Host-csrf` cookie)"
+    )
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "csrf_token": "0b1Yc2Vz6r8pQf4tXk3LwZ9aN5mJ7hG2dS1eR0uV8yA",
+                    "expires_at": "2026-01-31T12:00:00Z",
+                    "idle_timeout_seconds": 1800,
+                }
+            ]
+        }
+    }
+
+
+class SessionTokenResponse(SessionInfo):
+    session_token: str = Field(description="Send it as `Authorization: Bearer <token>`")
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105  # a type, not a secret
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "session_token": "kq1V3G7ztA7d0aD6b9Jx0a5b6Xx2cT1hYv4W8nR3sQe",
+                    "token_type": "bearer",
+                    "expires_at": "2026-01-31T12:00:00Z",
+                    "idle_timeout_seconds": 1800,
+                }
+            ]
+        }
+    }
+{%- endif %}
 
 
 class PasswordChangeRequest(BaseModel):

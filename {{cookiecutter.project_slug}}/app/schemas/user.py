@@ -88,6 +88,10 @@ class UserResponse(BaseModel):
     full_name: str | None
     is_active: bool
     is_superuser: bool
+{%- if cookiecutter.enable_email %}
+    # Whether the e-mail address was confirmed; signing in does not require it.
+    is_verified: bool
+{%- endif %}
     created_at: datetime
 
     model_config = {
@@ -100,6 +104,9 @@ class UserResponse(BaseModel):
                     "full_name": "Ada Lovelace",
                     "is_active": True,
                     "is_superuser": False,
+{%- if cookiecutter.enable_email %}
+                    "is_verified": True,
+{%- endif %}
                     "created_at": "2026-01-31T12:00:00Z",
                 }
             ]

@@ -1,3 +1,4 @@
+{%- if cookiecutter.auth_mode == "jwt" -%}
 """Signing in with JWT access tokens and rotating refresh tokens.
 
 A login creates a refresh-token family (the session). Access tokens name their family in
@@ -18,9 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.config import Settings
 from app.core.exceptions import AuthenticationError
 from app.core.security import (
-    TokenKind,
-    create_access_token,
-    decode_token,
     hash_opaque_token,
     hash_password,
     needs_rehash,
@@ -28,18 +26,41 @@ from app.core.security import (
     spend_password_check,
     verify_password,
 )
+from app.core.tokens import TokenKind, create_access_token, decode_token
 from app.models.refresh_token import RefreshToken, RefreshTokenFamily
 from app.models.user import User
 from app.schemas.auth import PasswordChangeRequest, Token, TokenPayload
 from app.schemas.user import UserCreate
 from app.services.rate_limit_service import RateLimiter, account_key
 from app.services.user_service import UserService, whole_seconds_now
+{%- elif cookiecutter.auth_mode == "session" -%}
+"""Signing in with server-side sessions (see session_service for their life cycle)."""
+
+import logging
+from typing import NoReturn
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config import Settings
+from app.core.exceptions import AuthenticationError
+from app.core.security import hash_password, needs_rehash, spend_password_check, verify_password
+from app.models.user import User
+from app.schemas.auth import PasswordChangeRequest
+from app.schemas.user import UserCreate
+from app.services.rate_limit_service import RateLimiter, account_key
+from app.services.session_service import NewSession, SessionCache, SessionService
+from app.services.user_service import UserService
+{%- endif %}
 
 logger = logging.getLogger(__name__)
 
 # One answer for an unknown e-mail, a wrong password and a deactivated account.
 LOGIN_FAILED = "Incorrect e-mail or password"
+{%- if cookiecutter.auth_mode == "jwt" %}
 INVALID_REFRESH = "Invalid or expired refresh token"
+{%- endif %}
+
+{%- if cookiecutter.auth_mode == "jwt" %}
 
 
 async def user_from_access_token(db: AsyncSession, settings: Settings, token: str | None) -> User:
@@ -64,15 +85,32 @@ async def user_from_access_token(db: AsyncSession, settings: Settings, token: st
     if user is None or claims.iat < user.tokens_valid_after.timestamp():
         raise AuthenticationError
     return user
+{%- endif %}
 
 
 class AuthService:
+{%- if cookiecutter.auth_mode == "jwt" %}
     def __init__(self, db: AsyncSession, settings: Settings, limiter: RateLimiter) -> None:
         self.db = db
         self.settings = settings
         self.limiter = limiter
         self.limits = limiter.limits
         self.users = UserService(db, settings, limiter)
+{%- elif cookiecutter.auth_mode == "session" %}
+    def __init__(
+        self,
+        db: AsyncSession,
+        settings: Settings,
+        limiter: RateLimiter,
+        session_cache: SessionCache | None,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.limiter = limiter
+        self.limits = limiter.limits
+        self.users = UserService(db, settings, limiter)
+        self.sessions = SessionService(db, settings, session_cache)
+{%- endif %}
 
     async def register(self, data: UserCreate, ip: str) -> User:
         await self.limiter.hit(self.limits.register_ip, ip)
@@ -81,7 +119,7 @@ class AuthService:
         logger.info("Registered user_id=%s ip=%s", user.id, ip)
         return user
 
-    async def login(self, email: str, password: str, ip: str) -> Token:
+    async def login(self, email: str, password: str, ip: str) -> {% if cookiecutter.auth_mode == "jwt" %}Token{% else %}NewSession{% endif %}:
         account = account_key(email)
         await self.limiter.check(self.limits.login_ip, ip)
         await self.limiter.check(self.limits.login_account, account)
@@ -96,9 +134,34 @@ class AuthService:
         await self.limiter.reset(self.limits.login_account, account)
         if needs_rehash(user.hashed_password, self.settings.BCRYPT_ROUNDS):
             user.hashed_password = await hash_password(password, self.settings.BCRYPT_ROUNDS)
+{%- if cookiecutter.auth_mode == "jwt" %}
         token = await self.start_session(user)
         logger.info("Login succeeded user_id=%s ip=%s", user.id, ip)
         return token
+{%- elif cookiecutter.auth_mode == "session" %}
+        session = await self.sessions.create(user)
+        logger.info("Login succeeded user_id=%s ip=%s", user.id, ip)
+        return session
+
+    async def logout(self, session_token: str) -> None:
+        """End this session; unknown tokens are ignored."""
+        await self.sessions.end(session_token)
+
+    async def logout_everywhere(self, user: User) -> None:
+        """End every session of the user, the caller's included. Commits."""
+        await self.sessions.end_all(user)
+        logger.info("Logged out everywhere user_id=%s", user.id)
+
+    async def change_password(
+        self, user: User, data: PasswordChangeRequest, ip: str, session_token: str
+    ) -> None:
+        """Needs the current password; ends every session but the caller's."""
+        await self.users.require_password(user, data.current_password)
+        await self.users.set_password(user, data.new_password)
+        await self.sessions.end_all(user, keep=session_token)
+        logger.info("Password changed user_id=%s ip=%s", user.id, ip)
+{%- endif %}
+{%- if cookiecutter.auth_mode == "jwt" %}
 
     async def start_session(self, user: User) -> Token:
         """A new refresh-token family with its first tokens. Commits."""
@@ -200,6 +263,7 @@ class AuthService:
             refresh_token=refresh_token,
             expires_in=self.settings.ACCESS_TOKEN_EXPIRE_MINUTES * 60,
         )
+{%- endif %}
 
     async def _login_failed(
         self, reason: str, user_id: int | None, account: str, ip: str

@@ -4,7 +4,9 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+{% if cookiecutter.use_redis -%}
 from redis.asyncio import Redis
+{% endif -%}
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -25,19 +27,24 @@ async def _probe(
     return "ok"
 
 
-async def check_readiness(engine: AsyncEngine, redis: Redis, seconds: float) -> ReadinessResponse:
+async def check_readiness(engine: AsyncEngine, {% if cookiecutter.use_redis %}redis: Redis, {% endif %}seconds: float) -> ReadinessResponse:
     async def database() -> None:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
+{%- if cookiecutter.use_redis %}
 
     async def cache() -> None:
         await redis.ping()
+{%- endif %}
 
-    names = ("database", "redis")
+    checks: dict[str, Callable[[], Awaitable[object]]] = {
+        "database": database,
+{%- if cookiecutter.use_redis %}
+        "redis": cache,
+{%- endif %}
+    }
     results = await asyncio.gather(
-        _probe("database", database, seconds),
-        _probe("redis", cache, seconds),
+        *(_probe(name, check, seconds) for name, check in checks.items())
     )
-    checks = dict(zip(names, results, strict=True))
-    status: ComponentStatus = "ok" if all(r == "ok" for r in results) else "unavailable"
-    return ReadinessResponse(status=status, checks=checks)
+    status: ComponentStatus = "ok" if all(result == "ok" for result in results) else "unavailable"
+    return ReadinessResponse(status=status, checks=dict(zip(checks, results, strict=True)))

@@ -21,8 +21,10 @@ class AuthRateLimits:
     login_ip: RateLimit
     register_account: RateLimit
     register_ip: RateLimit
+{%- if cookiecutter.auth_mode == "jwt" %}
     refresh_account: RateLimit
     refresh_ip: RateLimit
+{%- endif %}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "AuthRateLimits":
@@ -34,10 +36,12 @@ class AuthRateLimits:
                 "register:account", settings.RATE_LIMIT_REGISTER_PER_ACCOUNT, window
             ),
             register_ip=RateLimit("register:ip", settings.RATE_LIMIT_REGISTER_PER_IP, window),
+{%- if cookiecutter.auth_mode == "jwt" %}
             refresh_account=RateLimit(
                 "refresh:account", settings.RATE_LIMIT_REFRESH_PER_ACCOUNT, window
             ),
             refresh_ip=RateLimit("refresh:ip", settings.RATE_LIMIT_REFRESH_PER_IP, window),
+{%- endif %}
         )
 
 

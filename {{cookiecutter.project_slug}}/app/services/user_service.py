@@ -5,7 +5,9 @@ Nothing here knows how a user signs in; the auth service builds on these operati
 
 import logging
 from collections.abc import Sequence
+{%- if cookiecutter.auth_mode == "jwt" %}
 from datetime import UTC, datetime
+{%- endif %}
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -26,11 +28,13 @@ EMAIL_TAKEN = "An account with this e-mail address already exists"
 
 class WrongPasswordError(PermissionDeniedError):
     detail = "The current password is incorrect"
+{%- if cookiecutter.auth_mode == "jwt" %}
 
 
 def whole_seconds_now() -> datetime:
     """Token timestamps (`iat`) have whole seconds; revocation instants match them."""
     return datetime.now(UTC).replace(microsecond=0)
+{%- endif %}
 
 
 class UserService:
@@ -115,14 +119,23 @@ class UserService:
             raise WrongPasswordError(message)
 
     async def set_password(self, user: User, password: str) -> None:
+{%- if cookiecutter.auth_mode == "jwt" %}
         """Store a new password; tokens issued before now stop working. The caller commits."""
         user.hashed_password = await hash_password(password, self.settings.BCRYPT_ROUNDS)
         user.tokens_valid_after = whole_seconds_now()
+{%- else %}
+        """Store a new password. The caller ends the sessions (AuthService) and commits."""
+        user.hashed_password = await hash_password(password, self.settings.BCRYPT_ROUNDS)
+{%- endif %}
 
     async def _apply(self, user: User, changes: dict[str, object]) -> User:
         for field, value in changes.items():
             if value is None and field != "full_name":
                 continue  # explicit null: leave required fields unchanged
+{%- if cookiecutter.enable_email %}
+            if field == "email" and value != user.email:
+                user.email_verified_at = None  # a new address is not verified yet
+{%- endif %}
             setattr(user, field, value)
         await self._commit_unique_email()
         return user

@@ -1,4 +1,4 @@
-"""A real uvicorn process on a free local port, against the test database and Redis."""
+"""A real uvicorn process on a free local port, against the test database{% if cookiecutter.use_redis %} and Redis{% endif %}."""
 
 import os
 import socket
@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -23,10 +24,17 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server_url(database_url: str, redis_url: str) -> Iterator[str]:
+def server_url(services: dict[str, str]) -> Iterator[str]:
+    with running_server(services) as url:
+        yield url
+
+
+@contextmanager
+def running_server(settings: dict[str, str]) -> Iterator[str]:
+    """Start `uvicorn app.main:app` with these settings; its URL once it answers."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url}
+    env = {**os.environ, **settings}
     process = subprocess.Popen(  # noqa: S603  # our own interpreter, fixed arguments
         [
             sys.executable,

@@ -10,7 +10,7 @@ def test_liveness_and_readiness_over_http(server_url: str) -> None:
     assert live.status_code == 200
     assert live.json() == {"status": "ok"}
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok", "redis": "ok"}
+    assert ready.json()["checks"] == {"database": "ok"{% if cookiecutter.use_redis %}, "redis": "ok"{% endif %}}
 
 
 def test_errors_are_json_with_security_headers(server_url: str) -> None:

@@ -1,46 +1,61 @@
-"""The app in process, through httpx, against the real test database and Redis."""
+"""The app in process, through httpx, against the real test database{% if cookiecutter.use_redis %} and Redis{% endif %}."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator{% if cookiecutter.auth_mode != "none" %}, Callable{% endif %}
+{%- if cookiecutter.auth_mode != "none" %}
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
+{%- endif %}
 
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
+{%- if cookiecutter.use_redis %}
 from redis.asyncio import Redis
+{%- endif %}
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+{% if cookiecutter.auth_mode != "none" -%}
 from app.core.config import Settings
+{% endif -%}
 from app.main import app as application
+{%- if cookiecutter.auth_mode != "none" %}
 from app.main import create_app
-from app.models import Base, User
+{%- endif %}
+from app.models import Base{% if cookiecutter.auth_mode != "none" %}, User{% endif %}
+{%- if cookiecutter.auth_mode != "none" %}
 from app.schemas.user import UserCreate
 from app.services.user_service import UserService
+{%- endif %}
 
 
 @pytest.fixture(scope="session")
-async def app(database_url: str, redis_url: str) -> AsyncIterator[FastAPI]:
+async def app(services: dict[str, str]) -> AsyncIterator[FastAPI]:
     async with application.router.lifespan_context(application):
         yield application
 
 
 @pytest.fixture(autouse=True)
 async def clean_state(app: FastAPI) -> None:
-    """Every test starts with empty tables and an empty Redis database."""
+    """Every test starts with empty tables{% if cookiecutter.use_redis %} and an empty Redis database{% elif cookiecutter.auth_mode != "none" %} and no rate-limit counters{% endif %}."""
     engine: AsyncEngine = app.state.engine
     tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
     if tables:
         async with engine.begin() as connection:
             await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+{%- if cookiecutter.use_redis %}
     redis: Redis = app.state.redis
     await redis.flushdb()
+{%- elif cookiecutter.auth_mode != "none" %}
+    app.state.cache.clear()
+{%- endif %}
 
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
         yield client
+{%- if cookiecutter.auth_mode != "none" %}
 
 
 PASSWORD = "a sturdy test passphrase"
@@ -82,6 +97,7 @@ async def create_user(
         return user
 
 
+{% if cookiecutter.auth_mode == "jwt" -%}
 async def login(client: AsyncClient, email: str, password: str = PASSWORD) -> dict[str, Any]:
     response = await client.post("/api/v1/auth/login", json={"email": email, "password": password})
     assert response.status_code == 200, response.text
@@ -91,6 +107,18 @@ async def login(client: AsyncClient, email: str, password: str = PASSWORD) -> di
 
 def bearer(tokens: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
+{%- elif cookiecutter.auth_mode == "session" -%}
+async def login(client: AsyncClient, email: str, password: str = PASSWORD) -> dict[str, Any]:
+    """Sign in as a non-browser client: the session token comes in the body."""
+    response = await client.post("/api/v1/auth/token", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    tokens: dict[str, Any] = response.json()
+    return tokens
+
+
+def bearer(tokens: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens['session_token']}"}
+{%- endif %}
 
 
 @pytest.fixture
@@ -111,3 +139,4 @@ async def user_headers(client: AsyncClient, user: User) -> dict[str, str]:
 @pytest.fixture
 async def admin_headers(client: AsyncClient, admin: User) -> dict[str, str]:
     return bearer(await login(client, admin.email))
+{%- endif %}

@@ -30,10 +30,8 @@ async def readiness_with(settings: Settings) -> tuple[int, dict[str, object]]:
 
 
 @pytest.fixture
-def live_settings(database_url: str, redis_url: str) -> Settings:
-    return get_settings().model_copy(
-        update={"DATABASE_URL": database_url, "REDIS_URL": redis_url, "HEALTH_CHECK_TIMEOUT": 1.0}
-    )
+def live_settings(services: dict[str, str]) -> Settings:
+    return get_settings().model_copy(update={**services, "HEALTH_CHECK_TIMEOUT": 1.0})
 
 
 async def test_live_answers_without_dependencies(client: AsyncClient) -> None:
@@ -42,17 +40,21 @@ async def test_live_answers_without_dependencies(client: AsyncClient) -> None:
     assert response.json() == {"status": "ok"}
 
 
-async def test_ready_when_database_and_redis_answer(client: AsyncClient) -> None:
+async def test_ready_when_{% if cookiecutter.use_redis %}database_and_redis_answer{% else %}the_database_answers{% endif %}(client: AsyncClient) -> None:
     response = await client.get("/api/v1/health/ready")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+    assert response.json() == {"status": "ok", "checks": {"database": "ok"{% if cookiecutter.use_redis %}, "redis": "ok"{% endif %}}}
 
 
 async def test_ready_names_the_database_when_it_is_down(live_settings: Settings) -> None:
     url = f"postgresql+asyncpg://postgres@127.0.0.1:{closed_port()}/nothing"
     status, body = await readiness_with(live_settings.model_copy(update={"DATABASE_URL": url}))
     assert status == 503
-    assert body == {"status": "unavailable", "checks": {"database": "unavailable", "redis": "ok"}}
+    assert body == {
+        "status": "unavailable",
+        "checks": {"database": "unavailable"{% if cookiecutter.use_redis %}, "redis": "ok"{% endif %}},
+    }
+{%- if cookiecutter.use_redis %}
 
 
 async def test_ready_names_redis_when_it_is_down(live_settings: Settings) -> None:
@@ -60,6 +62,7 @@ async def test_ready_names_redis_when_it_is_down(live_settings: Settings) -> Non
     status, body = await readiness_with(live_settings.model_copy(update={"REDIS_URL": url}))
     assert status == 503
     assert body == {"status": "unavailable", "checks": {"database": "ok", "redis": "unavailable"}}
+{%- endif %}
 
 
 async def test_test_database_is_migrated_to_head(client: AsyncClient, database_url: str) -> None:

@@ -1,7 +1,7 @@
 from typing import Any
 
 import pytest
-from pydantic import SecretStr, ValidationError
+from pydantic import {% if cookiecutter.auth_mode != "none" %}SecretStr, {% endif %}ValidationError
 
 from app.core.config import Settings
 
@@ -10,7 +10,9 @@ STRONG_SECRET = "k" * 48
 
 def make_settings(**values: Any) -> Settings:
     values.setdefault("SECRET_KEY", STRONG_SECRET)
+{%- if cookiecutter.auth_mode != "none" %}
     values.setdefault("BCRYPT_ROUNDS", 12)  # the suite sets 4, which production refuses
+{%- endif %}
     return Settings(_env_file=None, **values)
 
 
@@ -45,6 +47,21 @@ def test_production_refuses_debug() -> None:
     assert make_settings(ENVIRONMENT="production", DEBUG=False).is_production
 
 
+def test_sqlite_is_for_the_try_out_only() -> None:
+    tryout = "sqlite+aiosqlite:///./tryout.db"
+    assert make_settings(ENVIRONMENT="development", DATABASE_URL=tryout).is_development
+    with pytest.raises(ValidationError, match="DATABASE_URL is SQLite"):
+        make_settings(ENVIRONMENT="production", DATABASE_URL=tryout)
+{%- if cookiecutter.use_redis %}
+
+
+def test_in_process_redis_is_for_the_try_out_only() -> None:
+    assert make_settings(ENVIRONMENT="development", REDIS_URL="memory://").is_development
+    with pytest.raises(ValidationError, match="in-process stand-in"):
+        make_settings(ENVIRONMENT="production", REDIS_URL="memory://")
+{%- endif %}
+
+
 def test_wildcard_cors_with_credentials_is_refused() -> None:
     with pytest.raises(ValidationError, match="CORS_ORIGINS"):
         make_settings(CORS_ORIGINS="*", CORS_ALLOW_CREDENTIALS=True)
@@ -77,6 +94,7 @@ def test_database_url_needs_an_async_driver() -> None:
 def test_unknown_environment_is_refused() -> None:
     with pytest.raises(ValidationError, match="ENVIRONMENT"):
         make_settings(ENVIRONMENT="prod")
+{%- if cookiecutter.auth_mode != "none" %}
 
 
 def test_bcrypt_cost_defaults_to_12(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -95,11 +113,23 @@ def test_bcrypt_cost_outside_bcrypts_range_is_refused() -> None:
     with pytest.raises(ValidationError, match="BCRYPT_ROUNDS"):
         make_settings(BCRYPT_ROUNDS=3)
 
+{%- if cookiecutter.auth_mode == "jwt" %}
+
 
 def test_token_lifetimes_default_to_30_minutes_and_7_days() -> None:
     settings = make_settings()
     assert settings.ACCESS_TOKEN_EXPIRE_MINUTES == 30
     assert settings.REFRESH_TOKEN_EXPIRE_DAYS == 7
+{%- elif cookiecutter.auth_mode == "session" %}
+
+
+def test_sessions_default_to_30_idle_minutes_and_24_hours_at_most() -> None:
+    settings = make_settings()
+    assert settings.SESSION_IDLE_MINUTES == 30
+    assert settings.SESSION_LIFETIME_HOURS == 24
+    with pytest.raises(ValidationError, match="SESSION_IDLE_MINUTES"):
+        make_settings(SESSION_IDLE_MINUTES=0)
+{%- endif %}
 
 
 def test_trusted_proxies_accept_addresses_and_networks() -> None:
@@ -107,6 +137,9 @@ def test_trusted_proxies_accept_addresses_and_networks() -> None:
     assert [str(network) for network in settings.TRUSTED_PROXIES] == ["10.0.0.0/8", "192.0.2.7/32"]
     with pytest.raises(ValidationError, match="TRUSTED_PROXIES"):
         make_settings(TRUSTED_PROXIES="not-an-address")
+{%- endif %}
+
+{%- if cookiecutter.auth_mode == "jwt" %}
 
 
 def test_stronger_jwt_algorithms_need_longer_secrets() -> None:
@@ -115,3 +148,4 @@ def test_stronger_jwt_algorithms_need_longer_secrets() -> None:
     assert make_settings(JWT_ALGORITHM="HS512", SECRET_KEY="k" * 64).JWT_ALGORITHM == "HS512"
     with pytest.raises(ValidationError, match="JWT_ALGORITHM"):
         make_settings(JWT_ALGORITHM="none")
+{%- endif %}

@@ -9,11 +9,23 @@ from app.core.config import Settings
 from app.main import create_app
 
 PUBLIC_AUTH = {"/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/auth/token"}
+{%- if cookiecutter.enable_email %}
+PUBLIC_AUTH |= {
+    "/api/v1/auth/verify-email/confirm",
+    "/api/v1/auth/forgot-password",
+    "/api/v1/auth/reset-password",
+}
+{%- endif %}
 RATE_LIMITED = {
     *((path, "post") for path in PUBLIC_AUTH),
+{%- if cookiecutter.auth_mode == "jwt" %}
     ("/api/v1/auth/refresh", "post"),
+{%- endif %}
     ("/api/v1/auth/password", "post"),
     ("/api/v1/users/me", "patch"),
+{%- if cookiecutter.enable_email %}
+    ("/api/v1/auth/verify-email/request", "post"),
+{%- endif %}
 }
 
 

@@ -1,21 +1,57 @@
 """Dependencies shared by the endpoints, as `Annotated` aliases."""
-
+{% if cookiecutter.auth_mode == "session" %}
+from dataclasses import dataclass
+{%- endif %}
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, {% if cookiecutter.auth_mode != "none" %}Query, {% endif %}Request
+{%- if cookiecutter.auth_mode == "session" %}
+from fastapi.security import HTTPAuthorizationCredentials
+{%- endif %}
+{%- if cookiecutter.use_redis %}
 from redis.asyncio import Redis
+{%- endif %}
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.core.database import get_db
-from app.core.exceptions import PermissionDeniedError
+{%- if cookiecutter.auth_mode != "none" %}
+from app.core.exceptions import {% if cookiecutter.auth_mode == "session" %}AuthenticationError, {% endif %}PermissionDeniedError
+{%- endif %}
+{%- if cookiecutter.use_redis %}
 from app.core.redis import get_redis
-from app.core.security import client_ip, oauth2_scheme
+{%- endif %}
+{%- if cookiecutter.auth_mode == "jwt" %}
+from app.core.security import client_ip
+from app.core.tokens import oauth2_scheme
+{%- elif cookiecutter.auth_mode == "session" %}
+from app.core.security import client_ip
+from app.core.sessions import (
+    Credential,
+    bearer_scheme,
+    check_csrf,
+    presented_credential,
+    session_cookie,
+)
+{%- endif %}
+{%- if cookiecutter.auth_mode != "none" %}
 from app.models.user import User
 from app.schemas.common import Pagination
+{%- endif %}
+{%- if cookiecutter.enable_email %}
+from app.services.account_service import AccountMailer, AccountRateLimits, AccountService
+{%- endif %}
+{%- if cookiecutter.auth_mode == "jwt" %}
 from app.services.auth_service import AuthService, user_from_access_token
 from app.services.rate_limit_service import RateLimiter
+{%- elif cookiecutter.auth_mode == "session" %}
+from app.services.auth_service import AuthService
+from app.services.rate_limit_service import RateLimiter
+from app.services.session_service import SessionCache, SessionService
+{%- endif %}
+{%- if cookiecutter.auth_mode != "none" %}
 from app.services.user_service import UserService
+{%- endif %}
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -24,8 +60,11 @@ def get_app_settings(request: Request) -> Settings:
 
 
 DbSession = Annotated[AsyncSession, Depends(get_db)]
+{%- if cookiecutter.use_redis %}
 RedisClient = Annotated[Redis, Depends(get_redis)]
+{%- endif %}
 AppSettings = Annotated[Settings, Depends(get_app_settings)]
+{%- if cookiecutter.auth_mode != "none" %}
 
 
 def get_client_ip(request: Request, settings: AppSettings) -> str:
@@ -48,6 +87,7 @@ def get_user_service(db: DbSession, settings: AppSettings, limiter: Limiter) -> 
     return UserService(db, settings, limiter)
 
 
+{% if cookiecutter.auth_mode == "jwt" -%}
 def get_auth_service(db: DbSession, settings: AppSettings, limiter: Limiter) -> AuthService:
     return AuthService(db, settings, limiter)
 
@@ -61,6 +101,63 @@ async def get_current_user(
 ) -> User:
     """The signed-in, active user; 401 for a missing, invalid, expired or revoked token."""
     return await user_from_access_token(db, settings, token)
+{%- elif cookiecutter.auth_mode == "session" -%}
+def get_session_cache(request: Request) -> SessionCache | None:
+    cache: SessionCache | None = request.app.state.session_cache
+    return cache
+
+
+SessionCacheDep = Annotated[SessionCache | None, Depends(get_session_cache)]
+
+
+def get_auth_service(
+    db: DbSession, settings: AppSettings, limiter: Limiter, session_cache: SessionCacheDep
+) -> AuthService:
+    return AuthService(db, settings, limiter, session_cache)
+
+
+UserServiceDep = Annotated[UserService, Depends(get_user_service)]
+AuthServiceDep = Annotated[AuthService, Depends(get_auth_service)]
+
+
+def get_credential(
+    cookie: Annotated[str | None, Depends(session_cookie)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> Credential | None:
+    return presented_credential(cookie, bearer)
+
+
+PresentedCredential = Annotated[Credential | None, Depends(get_credential)]
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user: User
+    session_token: str
+
+
+async def get_current_session(
+    request: Request,
+    db: DbSession,
+    settings: AppSettings,
+    session_cache: SessionCacheDep,
+    credential: PresentedCredential,
+) -> SignedIn:
+    """The live session and its active user: 401 without one, 403 for an unsafe request
+    authenticated by cookie without the session's CSRF token."""
+    if credential is None:
+        raise AuthenticationError("Not authenticated")
+    user = await SessionService(db, settings, session_cache).user_for(credential.token)
+    check_csrf(request, settings, credential)
+    return SignedIn(user, credential.token)
+
+
+CurrentSession = Annotated[SignedIn, Depends(get_current_session)]
+
+
+def get_current_user(session: CurrentSession) -> User:
+    return session.user
+{%- endif %}
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
@@ -74,3 +171,22 @@ def get_current_superuser(user: CurrentUser) -> User:
 
 CurrentSuperuser = Annotated[User, Depends(get_current_superuser)]
 PaginationParams = Annotated[Pagination, Query()]
+{%- if cookiecutter.enable_email %}
+
+
+def get_account_mailer(request: Request) -> AccountMailer:
+    mailer: AccountMailer = request.app.state.account_mailer
+    return mailer
+
+
+def get_account_service(
+    request: Request, db: DbSession, settings: AppSettings, limiter: Limiter, auth: AuthServiceDep
+) -> AccountService:
+    limits: AccountRateLimits = request.app.state.account_rate_limits
+    return AccountService(db, settings, limiter, limits, auth)
+
+
+AccountMailerDep = Annotated[AccountMailer, Depends(get_account_mailer)]
+AccountServiceDep = Annotated[AccountService, Depends(get_account_service)]
+{%- endif %}
+{%- endif %}

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Request, Response, status
 
-from app.api.v1.dependencies import AppSettings, RedisClient
+from app.api.v1.dependencies import AppSettings{% if cookiecutter.use_redis %}, RedisClient{% endif %}
 from app.schemas.health import LivenessResponse, ReadinessResponse
 from app.services.health_service import check_readiness
 
@@ -25,10 +25,21 @@ async def live() -> LivenessResponse:
     },
 )
 async def ready(
-    request: Request, response: Response, redis: RedisClient, settings: AppSettings
+    request: Request,
+    response: Response,
+{%- if cookiecutter.use_redis %}
+    redis: RedisClient,
+{%- endif %}
+    settings: AppSettings,
 ) -> ReadinessResponse:
-    """The database and Redis answer within `HEALTH_CHECK_TIMEOUT` seconds."""
-    result = await check_readiness(request.app.state.engine, redis, settings.HEALTH_CHECK_TIMEOUT)
+    """The database{% if cookiecutter.use_redis %} and Redis{% endif %} answer within `HEALTH_CHECK_TIMEOUT` seconds."""
+    result = await check_readiness(
+        request.app.state.engine,
+{%- if cookiecutter.use_redis %}
+        redis,
+{%- endif %}
+        seconds=settings.HEALTH_CHECK_TIMEOUT,
+    )
     if result.status != "ok":
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     return result

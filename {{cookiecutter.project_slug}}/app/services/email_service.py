@@ -1,0 +1,77 @@
+"""Outgoing e-mail: through an SMTP server (aiosmtplib, async), or into the log in development.
+
+The backend is chosen once at start-up (`create_email_service`) and kept on `app.state`.
+Callers send from background tasks, never on a request's path.
+"""
+
+import logging
+from email.message import EmailMessage
+from email.utils import formataddr
+from typing import Protocol
+
+import aiosmtplib
+
+from app.core.config import Settings
+
+logger = logging.getLogger(__name__)
+
+
+class EmailService(Protocol):
+    async def send(self, to: str, subject: str, text_body: str) -> None:
+        """Deliver one plain-text message; raises when the message could not be handed over."""
+        ...
+
+
+def build_message(sender: str, to: str, subject: str, text_body: str) -> EmailMessage:
+    """A plain-text message. Header values with line breaks raise `ValueError` (no injection)."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(text_body)
+    return message
+
+
+class SmtpEmailService:
+    """One SMTP connection per message: mails are rare, and no connection sits idle."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.sender = formataddr((settings.PROJECT_NAME, settings.EMAIL_FROM))
+        self.hostname = settings.SMTP_HOST
+        self.port = settings.SMTP_PORT
+        # Empty values (as an unfilled .env line gives) mean: no login.
+        self.username = settings.SMTP_USERNAME or None
+        self.password = settings.SMTP_PASSWORD if self.username else None
+        self.use_tls = settings.SMTP_SECURITY == "tls"
+        self.start_tls = settings.SMTP_SECURITY == "starttls"
+        self.timeout = settings.SMTP_TIMEOUT
+
+    async def send(self, to: str, subject: str, text_body: str) -> None:
+        await aiosmtplib.send(
+            build_message(self.sender, to, subject, text_body),
+            hostname=self.hostname,
+            port=self.port,
+            username=self.username,
+            password=self.password.get_secret_value() if self.password else None,
+            use_tls=self.use_tls,
+            start_tls=self.start_tls,
+            timeout=self.timeout,
+        )
+
+
+class ConsoleEmailService:
+    """Development only (settings refuse it elsewhere): the message goes to the log, links
+    included, so that flows can be followed without a mail server."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.sender = formataddr((settings.PROJECT_NAME, settings.EMAIL_FROM))
+
+    async def send(self, to: str, subject: str, text_body: str) -> None:
+        message = build_message(self.sender, to, subject, text_body)
+        logger.info("E-mail not sent (EMAIL_BACKEND=console):\n%s", message.as_string())
+
+
+def create_email_service(settings: Settings) -> EmailService:
+    if settings.EMAIL_BACKEND == "console":
+        return ConsoleEmailService(settings)
+    return SmtpEmailService(settings)

@@ -1,0 +1,99 @@
+"""`make try`: no PostgreSQL{% if cookiecutter.use_redis %} or Redis{% endif %} server, the service on SQLite{% if cookiecutter.use_redis %} and an in-process Redis{% endif %}."""
+
+import os
+{%- if cookiecutter.auth_mode != "none" %}
+import secrets
+{%- endif %}
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.conftest import PROJECT_ROOT
+from tests.e2e.conftest import running_server
+{%- if cookiecutter.auth_mode != "none" %}
+
+PASSWORD = "a sturdy try-out passphrase"
+{%- endif %}
+
+
+@pytest.fixture(scope="module")
+def tryout_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """What `make try` does: migrate a fresh SQLite file, then serve from it."""
+    database = tmp_path_factory.mktemp("tryout") / "tryout.db"
+    settings = {
+        "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+{%- if cookiecutter.use_redis %}
+        "REDIS_URL": "memory://",
+{%- endif %}
+{%- if cookiecutter.enable_email %}
+        "EMAIL_BACKEND": "console",
+{%- endif %}
+    }
+    migrated = subprocess.run(
+        [sys.executable, "-m", "alembic", "upgrade", "head"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **settings},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    with running_server(settings) as url:
+        yield url
+
+
+def test_ready_without_any_server(tryout_url: str) -> None:
+    with httpx.Client(base_url=tryout_url) as client:
+        ready = client.get("/api/v1/health/ready")
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["checks"] == {"database": "ok"{% if cookiecutter.use_redis %}, "redis": "ok"{% endif %}}
+{%- if cookiecutter.auth_mode != "none" %}
+
+
+def test_register_login_me(tryout_url: str) -> None:
+    email = f"tryout-{secrets.token_hex(4)}@example.com"
+    with httpx.Client(base_url=tryout_url) as client:
+        registered = client.post(
+            "/api/v1/auth/register", json={"email": email, "password": PASSWORD}
+        )
+        assert registered.status_code == 201, registered.text
+{%- if cookiecutter.auth_mode == "jwt" %}
+        login = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+        assert login.status_code == 200, login.text
+        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+{%- else %}
+        login = client.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD})
+        assert login.status_code == 200, login.text
+        headers = {"Authorization": f"Bearer {login.json()['session_token']}"}
+{%- endif %}
+
+        me = client.get("/api/v1/users/me", headers=headers)
+        assert me.status_code == 200, me.text
+        assert me.json()["email"] == email
+        renamed = client.patch("/api/v1/users/me", json={"full_name": "Newcomer"}, headers=headers)
+        assert renamed.status_code == 200, renamed.text
+        assert renamed.json()["full_name"] == "Newcomer"
+{%- if cookiecutter.auth_mode == "jwt" %}
+
+        refreshed = client.post(
+            "/api/v1/auth/refresh", json={"refresh_token": login.json()["refresh_token"]}
+        )
+        assert refreshed.status_code == 200, refreshed.text
+        new_headers = {"Authorization": f"Bearer {refreshed.json()['access_token']}"}
+        assert client.get("/api/v1/users/me", headers=new_headers).status_code == 200
+        logout = client.post(
+            "/api/v1/auth/logout", json={"refresh_token": refreshed.json()["refresh_token"]}
+        )
+        assert logout.status_code == 204
+        assert client.get("/api/v1/users/me", headers=new_headers).status_code == 401
+{%- else %}
+
+        logout = client.post("/api/v1/auth/logout", headers=headers)
+        assert logout.status_code == 204
+        assert client.get("/api/v1/users/me", headers=headers).status_code == 401
+{%- endif %}
+{%- endif %}

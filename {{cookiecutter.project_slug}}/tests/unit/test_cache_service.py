@@ -1,0 +1,63 @@
+"""The in-process cache: windows, expiry and bounded memory, without any server."""
+
+import pytest
+
+from app.services.cache_service import Counter, MemoryCacheService
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr("app.services.cache_service.time.monotonic", clock)
+    return clock
+
+
+async def test_increment_counts_within_the_window(clock: Clock) -> None:
+    cache = MemoryCacheService()
+    assert await cache.increment("k", 60) == Counter(1, 60)
+    clock.now += 20
+    assert await cache.increment("k", 60) == Counter(2, 40)
+    assert await cache.peek("k") == Counter(2, 40)
+
+
+async def test_a_new_window_starts_after_expiry(clock: Clock) -> None:
+    cache = MemoryCacheService()
+    await cache.increment("k", 10)
+    await cache.increment("k", 10)
+    clock.now += 10
+    assert await cache.peek("k") == Counter(0, 0)
+    assert await cache.increment("k", 10) == Counter(1, 10)
+
+
+async def test_delete_and_clear_forget_counters(clock: Clock) -> None:
+    cache = MemoryCacheService()
+    await cache.increment("a", 60)
+    await cache.increment("b", 60)
+    await cache.delete("a")
+    assert await cache.peek("a") == Counter(0, 0)
+    assert (await cache.peek("b")).hits == 1
+    cache.clear()
+    assert await cache.peek("b") == Counter(0, 0)
+
+
+async def test_memory_stays_bounded(clock: Clock) -> None:
+    cache = MemoryCacheService(max_entries=4)
+    for number in range(4):
+        await cache.increment(f"old{number}", 10)
+    clock.now += 11  # all four expire
+    for number in range(4):
+        await cache.increment(f"new{number}", 100 + number)
+    assert [(await cache.peek(f"old{n}")).hits for n in range(4)] == [0, 0, 0, 0]
+    await cache.increment("one-more", 200)  # all live: the soonest-expiring half goes
+    assert len(cache._counters) <= 4
+    assert (await cache.peek("one-more")).hits == 1
+    assert (await cache.peek("new3")).hits == 1
+    assert (await cache.peek("new0")).hits == 0
