@@ -77,18 +77,22 @@ def stamp_initial_migration() -> None:
 
 def print_next_steps() -> None:
     slug = CONTEXT["project_slug"]
+    servers = "PostgreSQL and Redis" if CONTEXT["use_redis"] else "PostgreSQL"
+    stand_ins = "SQLite and an in-process Redis" if CONTEXT["use_redis"] else "SQLite"
+    secret = " holds a fresh SECRET_KEY and" if CONTEXT["auth_mode"] != "none" else ""
     print(
         f"""
 Created {PROJECT}
 
 Next steps (see {slug}/README.md):
     cd {slug}
+    make try              # try it at once on {stand_ins}: no servers needed
     make install          # virtual environment + requirements.txt
     make migrate          # alembic upgrade head (PostgreSQL must be running)
     make dev              # http://127.0.0.1:8000/docs
-    make test             # the project's tests, against PostgreSQL and Redis
+    make test             # the project's tests, against {servers}
 
-.env holds a fresh SECRET_KEY and is git-ignored: never commit it.
+.env{secret} is git-ignored: never commit it.
 """
     )
 

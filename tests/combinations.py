@@ -178,7 +178,7 @@ TRACES: list[tuple[dict[str, list[object]], re.Pattern[str]]] = [
         {"auth_mode": ["none"]},
         re.compile(
             r"jwt|bcrypt|hash_password|superuser|refresh.token|csrf|/users|models\.user"
-            r"|UserService|AuthService|auth_service|oauth2|/auth/|rate.limit|login",
+            r"|UserService|AuthService|auth_service|oauth2|/auth/|rate.limit|login|SECRET_KEY",
             re.IGNORECASE,
         ),
     ),

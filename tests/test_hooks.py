@@ -52,6 +52,13 @@ def test_next_steps_are_printed(cookies: object, capfd: pytest.CaptureFixture[st
     result = cookies.bake(template=str(ROOT))  # type: ignore[attr-defined]
     printed = capfd.readouterr().out
     assert result.exit_code == 0
-    for step in ("cd my_service", "make install", "make migrate", "make dev", "make test"):
+    for step in (
+        "cd my_service",
+        "make try",
+        "make install",
+        "make migrate",
+        "make dev",
+        "make test",
+    ):
         assert step in printed
     assert "alembic upgrade head" in printed

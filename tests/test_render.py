@@ -116,8 +116,11 @@ def test_env_is_private_ignored_and_complete(render: Render, name: str) -> None:
 
     assert keys(env_file) == keys(project / ".env.example")
     values = dict(line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line)
-    assert len(values["SECRET_KEY"]) >= 43  # 32 random bytes or more, URL-safe base64
-    assert values["SECRET_KEY"] not in (project / ".env.example").read_text()
+    # Only the modes with accounts sign anything; auth_mode=none has no secret at all.
+    assert ("SECRET_KEY" in values) == (context(name)["auth_mode"] != "none")
+    if "SECRET_KEY" in values:
+        assert len(values["SECRET_KEY"]) >= 43  # 32 random bytes or more, URL-safe base64
+        assert values["SECRET_KEY"] not in (project / ".env.example").read_text()
 
     assert run(["git", "init", "-q"], cwd=project).returncode == 0
     ignored = run(["git", "check-ignore", "-q", ".env"], cwd=project)

@@ -6,7 +6,7 @@
 {%- else %}
 # the database, then apply the migrations.
 {%- endif %}
-# Settings come from the environment, as for the app (DATABASE_URL, SECRET_KEY, ...).
+# Settings come from the environment, as for the app (DATABASE_URL, {% if cookiecutter.auth_mode != "none" %}SECRET_KEY, {% endif %}...).
 set -eu
 
 echo "prestart: waiting for the database (up to ${DB_WAIT_SECONDS:-60} s)"

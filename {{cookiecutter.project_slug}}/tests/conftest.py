@@ -61,7 +61,9 @@ os.environ.update(
     FRONTEND_URL="https://app.test",
 )
 {%- endif %}
+{%- if cookiecutter.auth_mode != "none" %}
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
+{%- endif %}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

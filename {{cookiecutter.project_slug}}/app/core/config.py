@@ -4,9 +4,11 @@ import json
 from functools import lru_cache
 from typing import Annotated, Literal, Self
 
-from pydantic import {% if cookiecutter.enable_email %}EmailStr, {% endif %}Field, {% if cookiecutter.auth_mode != "none" %}IPvAnyNetwork, {% endif %}SecretStr, field_validator, model_validator
+from pydantic import {% if cookiecutter.enable_email %}EmailStr, {% endif %}Field, {% if cookiecutter.auth_mode != "none" %}IPvAnyNetwork, {% endif %}{% if cookiecutter.auth_mode != "none" or cookiecutter.use_sentry %}SecretStr, {% endif %}field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-
+{%- if cookiecutter.auth_mode != "none" or cookiecutter.use_redis %}
+{% endif %}
+{%- if cookiecutter.auth_mode != "none" %}
 # Values that must never reach production, whatever their length.
 PLACEHOLDER_SECRETS = frozenset(
     {
@@ -18,7 +20,6 @@ PLACEHOLDER_SECRETS = frozenset(
     }
 )
 MIN_SECRET_BYTES = 32
-{%- if cookiecutter.auth_mode != "none" %}
 # bcrypt costs below this are refused in production (test suites use 4, for speed).
 MIN_BCRYPT_ROUNDS = 10
 {%- endif %}
@@ -67,8 +68,10 @@ class Settings(BaseSettings):
     REDIS_URL: str = "redis://127.0.0.1:6379/0"
     REDIS_TIMEOUT: float = Field(default=2.0, gt=0)
 {%- endif %}
+{%- if cookiecutter.auth_mode != "none" %}
 
     SECRET_KEY: SecretStr
+{%- endif %}
 {%- if cookiecutter.auth_mode == "jwt" %}
 
     # Authentication: short-lived JWT access tokens, opaque rotating refresh tokens.
@@ -159,6 +162,7 @@ class Settings(BaseSettings):
                 "DATABASE_URL must use an async driver: postgresql+asyncpg://user:password@host:5432/db"
             )
         return value
+{%- if cookiecutter.auth_mode != "none" %}
 
     @field_validator("SECRET_KEY")
     @classmethod
@@ -169,6 +173,7 @@ class Settings(BaseSettings):
                 "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
             )
         return value
+{%- endif %}
 
     @model_validator(mode="after")
     def safe_configuration(self) -> Self:
@@ -207,10 +212,12 @@ class Settings(BaseSettings):
                     "use redis:// or rediss:// in production"
                 )
 {%- endif %}
+{%- if cookiecutter.auth_mode != "none" %}
             if self.SECRET_KEY.get_secret_value().lower() in PLACEHOLDER_SECRETS:
                 raise ValueError(
                     "SECRET_KEY is a placeholder: set a fresh random value in production"
                 )
+{%- endif %}
         return self
 {%- if cookiecutter.enable_email %}
 

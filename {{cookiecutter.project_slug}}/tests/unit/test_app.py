@@ -13,8 +13,8 @@ from app.main import create_app
 
 
 def make_app(**values: Any) -> FastAPI:
-    values.setdefault("SECRET_KEY", "k" * 48)
 {%- if cookiecutter.auth_mode != "none" %}
+    values.setdefault("SECRET_KEY", "k" * 48)
     values.setdefault("BCRYPT_ROUNDS", 12)  # the suite sets 4, which production refuses
 {%- endif %}
     return create_app(Settings(_env_file=None, **values))

@@ -4,13 +4,15 @@ import pytest
 from pydantic import {% if cookiecutter.auth_mode != "none" %}SecretStr, {% endif %}ValidationError
 
 from app.core.config import Settings
+{%- if cookiecutter.auth_mode != "none" %}
 
 STRONG_SECRET = "k" * 48
+{%- endif %}
 
 
 def make_settings(**values: Any) -> Settings:
-    values.setdefault("SECRET_KEY", STRONG_SECRET)
 {%- if cookiecutter.auth_mode != "none" %}
+    values.setdefault("SECRET_KEY", STRONG_SECRET)
     values.setdefault("BCRYPT_ROUNDS", 12)  # the suite sets 4, which production refuses
 {%- endif %}
     return Settings(_env_file=None, **values)
@@ -21,6 +23,7 @@ def test_defaults_are_valid_for_development() -> None:
     assert settings.is_development
     assert not settings.is_production
     assert settings.DATABASE_URL.startswith("postgresql+asyncpg://")
+{%- if cookiecutter.auth_mode != "none" %}
 
 
 def test_secret_shorter_than_32_bytes_is_refused() -> None:
@@ -39,6 +42,7 @@ def test_production_refuses_the_placeholder_secret() -> None:
     make_settings(ENVIRONMENT="development", SECRET_KEY=placeholder)
     with pytest.raises(ValidationError, match="placeholder"):
         make_settings(ENVIRONMENT="production", SECRET_KEY=placeholder)
+{%- endif %}
 
 
 def test_production_refuses_debug() -> None:

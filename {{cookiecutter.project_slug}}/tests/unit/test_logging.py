@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient, Response
+{%- if cookiecutter.auth_mode != "none" %}
 from pydantic import SecretStr
+{%- endif %}
 
 from app.core.config import Settings
 from app.main import create_app
@@ -15,9 +17,8 @@ from app.main import create_app
 
 def json_app() -> FastAPI:
     """Outside development the logs are JSON lines on stderr."""
-    app = create_app(
-        Settings(_env_file=None, SECRET_KEY=SecretStr("k" * 48), ENVIRONMENT="staging")
-    )
+    settings = Settings(_env_file=None, {% if cookiecutter.auth_mode != "none" %}SECRET_KEY=SecretStr("k" * 48), {% endif %}ENVIRONMENT="staging")
+    app = create_app(settings)
 
     @app.get("/talk")
     async def talk() -> dict[str, str]:
