@@ -21,7 +21,7 @@ from app.core.sessions import (
     presented_credential,
     set_session_cookies,
 )
-from app.main import create_app
+from tests.unit.test_openapi import operations
 
 TOKEN = "kq1V3G7ztA7d0aD6b9Jx0a5b6Xx2cT1hYv4W8nR3sQe"
 
@@ -104,14 +104,7 @@ def test_clearing_the_cookies_keeps_the_attributes_browsers_match_on() -> None:
 
 
 def session_operations() -> list[tuple[str, str, dict[str, Any]]]:
-    app = create_app(Settings(_env_file=None, SECRET_KEY=SecretStr("k" * 48)))
-    schema = app.openapi()
-    return [
-        (path, method, operation)
-        for path, methods in schema["paths"].items()
-        for method, operation in methods.items()
-        if operation.get("security")
-    ]
+    return [operation for operation in operations() if operation[2].get("security")]
 
 
 @pytest.mark.parametrize(("path", "method", "operation"), session_operations())
