@@ -2,7 +2,7 @@
 
 from itertools import combinations as pairs_of
 
-from tests.combinations import DEEP, OPTIONS, SUPPORTED, TOOLS, context
+from tests.combinations import DEEP, MANIFEST, OPTIONS, ROOT, SUPPORTED, TOOLS, context
 from tests.combinations import is_refused as refused
 
 
@@ -32,3 +32,13 @@ def test_deep_and_tools_combinations_are_supported_ones() -> None:
     assert set(DEEP) <= set(SUPPORTED)
     assert TOOLS in SUPPORTED
     assert "default" in DEEP
+
+
+def test_every_manifest_path_exists_in_the_template() -> None:
+    template = ROOT / "{{cookiecutter.project_slug}}"
+    paths = [path for rule in MANIFEST["rules"] for path in rule["paths"]]
+    assert paths
+    assert [path for path in paths if not (template / path).exists()] == []
+    for rule in MANIFEST["rules"]:
+        for key, values in rule["keep_when"].items():
+            assert set(values) <= set(OPTIONS[key]), (key, values)

@@ -105,6 +105,18 @@ def test_every_application_module_is_used(render: Render, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", combinations())
+def test_readme_documents_every_setting(render: Render, name: str) -> None:
+    """The README's configuration table is checked against the settings model itself."""
+    project = render(name)
+    config = (project / "app" / "core" / "config.py").read_text(encoding="utf-8")
+    model = config[config.index("class Settings(BaseSettings):") :]
+    fields = re.findall(r"^    ([A-Z][A-Z0-9_]*)\s*:", model, re.MULTILINE)
+    assert "DATABASE_URL" in fields
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    assert [field for field in fields if f"`{field}`" not in readme] == []
+
+
+@pytest.mark.parametrize("name", combinations())
 def test_env_is_private_ignored_and_complete(render: Render, name: str) -> None:
     project = render(name)
     env_file = project / ".env"
