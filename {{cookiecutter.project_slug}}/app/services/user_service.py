@@ -9,13 +9,16 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 {%- endif %}
 
-from sqlalchemy import func, select
+from sqlalchemy import {% if cookiecutter.enable_email %}delete, {% endif %}func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.core.exceptions import ConflictError, NotFoundError, PermissionDeniedError
 from app.core.security import hash_password, verify_password
+{%- if cookiecutter.enable_email %}
+from app.models.action_token import ActionToken, TokenPurpose
+{%- endif %}
 from app.models.user import User
 from app.schemas.common import Pagination
 from app.schemas.user import UserAdminUpdate, UserCreate, UserUpdate
@@ -126,6 +129,16 @@ class UserService:
 {%- else %}
         """Store a new password. The caller ends the sessions (AuthService) and commits."""
         user.hashed_password = await hash_password(password, self.settings.BCRYPT_ROUNDS)
+{%- endif %}
+{%- if cookiecutter.enable_email %}
+        # Reset links still in a mailbox were meant for the old password: they stop working.
+        await self.db.execute(
+            delete(ActionToken).where(
+                ActionToken.user_id == user.id,
+                ActionToken.purpose == TokenPurpose.RESET_PASSWORD,
+                ActionToken.used_at.is_(None),
+            )
+        )
 {%- endif %}
 
     async def _apply(self, user: User, changes: dict[str, object]) -> User:

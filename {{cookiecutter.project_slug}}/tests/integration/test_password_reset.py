@@ -146,6 +146,22 @@ async def test_a_new_request_retires_the_older_link(
     assert (await reset(client, second)).status_code == 204
 
 
+async def test_a_password_change_retires_outstanding_reset_links(
+    client: AsyncClient, inbox: MailServer, user: User
+) -> None:
+    link = await reset_token(client, inbox, user.email)
+    changed = await client.post(
+        f"{AUTH}/password",
+        json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+        headers=bearer(await login(client, user.email)),
+    )
+    assert changed.status_code == {% if cookiecutter.auth_mode == "jwt" %}200{% else %}204{% endif %}
+    refused = await reset(client, link, "yet another passphrase")
+    assert refused.status_code == 400
+    assert refused.json() == INVALID_LINK
+    await login(client, user.email, NEW_PASSWORD)
+
+
 async def test_a_reset_proves_the_address(
     client: AsyncClient, inbox: MailServer, user: User
 ) -> None:
