@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from app.api.v1.router import api_router
+from app.api.v1.router import include_routers
 from app.core.config import Settings, get_settings
 from app.core.database import create_engine, create_sessionmaker
 from app.core.exceptions import register_exception_handlers
@@ -130,7 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
 
     register_exception_handlers(app)
-    app.include_router(api_router, prefix=settings.API_V1_PREFIX)
+    include_routers(app, settings.API_V1_PREFIX)
     return app
 
 
