@@ -9,6 +9,7 @@ that names the problem.
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = json.loads((ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
@@ -119,7 +120,7 @@ DEEP: list[str] = [
 # into the environment whose ruff and mypy check every combination.
 TOOLS: str = "k8s-sentry"
 
-MANIFEST = QUESTIONS["_manifest"]
+MANIFEST: dict[str, Any] = QUESTIONS["_manifest"]
 # Conflicting answers, as the pre-generation hook reads them: {option: [values]} and message.
 CONFLICTS: list[dict[str, list[object]]] = [entry["when"] for entry in MANIFEST["conflicts"]]
 
@@ -196,3 +197,40 @@ def is_refused(answers: dict[str, object]) -> bool:
 def context(name: str) -> dict[str, object]:
     """The answers of a supported combination, defaults filled in."""
     return {**DEFAULTS, **SUPPORTED[name]}
+
+
+def source_key(value: object) -> str:
+    """How an answer names its source in a variant: JSON object keys are strings."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def variants(manifest: dict[str, Any] = MANIFEST) -> list[dict[str, Any]]:
+    """Per-option variants of one file: the post-generation hook renames the answer's source
+    into `path` and deletes the other sources. A manifest may have rules only."""
+    return list(manifest.get("variants", []))
+
+
+def expected_paths(
+    answers: dict[str, object], manifest: dict[str, Any] = MANIFEST
+) -> dict[str, bool]:
+    """Every path the manifest mentions, and whether it must exist in the rendered project.
+
+    A rule keeps its paths when the answers meet all its conditions; a path several entries
+    mention must satisfy all of them. A variant's target exists iff the answer has a source;
+    the sources themselves never survive rendering (renamed or deleted).
+    """
+    expected: dict[str, bool] = {}
+
+    def require(path: str, present: bool) -> None:
+        expected[path] = expected.get(path, True) and present
+
+    for rule in manifest["rules"]:
+        keep = all(answers[key] in allowed for key, allowed in rule["keep_when"].items())
+        for path in rule["paths"]:
+            require(path, keep)
+    for variant in variants(manifest):
+        require(variant["path"], source_key(answers[variant["by"]]) in variant["sources"])
+    for variant in variants(manifest):
+        for source in variant["sources"].values():
+            require(source, False)
+    return expected

@@ -34,14 +34,6 @@ CI_COMMANDS = [
     "alembic check",
     "pytest",
 ]
-FILES_OF = {
-    "include_docker": ["Dockerfile", ".dockerignore", "docker-compose.yml"],
-    "github": [".github/workflows/ci.yml"],
-    "gitlab": [".gitlab-ci.yml"],
-    "kubernetes": ["k8s/base/kustomization.yaml", "k8s/overlays/prod/kustomization.yaml"],
-    "use_sentry": ["app/core/sentry.py", "tests/unit/test_sentry.py"],
-}
-ALWAYS = ["gunicorn.conf.py", "scripts/prestart.sh", ".pre-commit-config.yaml", ".yamllint.yaml"]
 TEMPLATE_SYNTAX = re.compile(r"\{\{|\{%|\{#|cookiecutter\.")
 WORKFLOW_SYNTAX = re.compile(r"(?<!\$)\{\{|\{%|\{#|cookiecutter\.")
 
@@ -83,28 +75,6 @@ def text_files(project: Path) -> list[Path]:
 @pytest.fixture(scope="session")
 def project(render: Render) -> Render:
     return render
-
-
-# --- which files exist ---------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", COMBINATIONS)
-def test_files_follow_the_options(name: str, project: Any) -> None:
-    root, answers = project(name), COMBINATIONS[name]
-    expected = {
-        "include_docker": answers["include_docker"] is True,
-        "github": answers["ci_provider"] == "github",
-        "gitlab": answers["ci_provider"] == "gitlab",
-        "kubernetes": answers["deployment"] == "kubernetes",
-        "use_sentry": answers["use_sentry"] is True,
-    }
-    for option, present in expected.items():
-        for relative in FILES_OF[option]:
-            assert (root / relative).exists() == present, f"{name}: {relative}"
-    for relative in ALWAYS:
-        assert (root / relative).is_file(), f"{name}: {relative}"
-    assert (root / ".github").exists() == expected["github"]
-    assert (root / "k8s").exists() == expected["kubernetes"]
 
 
 # --- Docker ---------------------------------------------------------------------------

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.combinations import QUESTIONS, SUPPORTED, TRACES, context
+from tests.combinations import QUESTIONS, SUPPORTED, TRACES, context, expected_paths
 from tests.conftest import Render, explain, run
 
 LEFTOVER = re.compile(r"\{\{|\{%|\{#|cookiecutter\.")
-MANIFEST = QUESTIONS["_manifest"]
+# Files no option owns (so the manifest never names them): every project has them.
+ALWAYS = ["gunicorn.conf.py", "scripts/prestart.sh", ".pre-commit-config.yaml", ".yamllint.yaml"]
 # Modules the spec's layout keeps for the project's own models, even where no generated model
 # uses them yet (auth_mode=none has no tables).
 BUILDING_BLOCKS = {"app.models.mixins", "app.models.types"}
@@ -48,11 +49,22 @@ def test_no_template_syntax_is_left(render: Render, name: str) -> None:
 
 @pytest.mark.parametrize("name", combinations())
 def test_manifest_removed_exactly_the_excluded_files(render: Render, name: str) -> None:
-    project, answers = render(name), context(name)
-    for rule in MANIFEST["rules"]:
-        keep = all(answers[key] in allowed for key, allowed in rule["keep_when"].items())
-        for relative in rule["paths"]:
-            assert (project / relative).exists() == keep, f"{relative} (keep={keep})"
+    project = render(name)
+    expected = expected_paths(context(name))
+    assert expected
+    wrong = [
+        f"{relative} (expected {'present' if keep else 'absent'})"
+        for relative, keep in expected.items()
+        if (project / relative).exists() != keep
+    ]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("name", combinations())
+def test_files_no_option_owns_are_always_there(render: Render, name: str) -> None:
+    project = render(name)
+    assert [relative for relative in ALWAYS if not (project / relative).is_file()] == []
+    assert set(ALWAYS).isdisjoint(expected_paths(context(name)))
 
 
 @pytest.mark.parametrize("name", combinations())
