@@ -1,15 +1,45 @@
-"""Kubernetes: the base manifests pass kubernetes-validate --strict, the kustomizations
-reference existing files, and the manifests agree with one another."""
+"""Kubernetes: the base manifests pass kubernetes-validate --strict one by one, each overlay is
+built for real with `kubectl kustomize` and its output validated and checked (namespace,
+images, labels, probes, patches, no Secret), and the manifests agree with one another."""
 
+import functools
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import pytest
+import yaml
 
-from tests.combinations import ROOT
+from tests.combinations import QUESTIONS, ROOT, SUPPORTED
 from tests.conftest import Render, run
-from tests.validators import COMBINATIONS, WITH_K8S, check, load, tool
+from tests.validators import COMBINATIONS, WITH_K8S, check, kubectl, load, tool
+
+OVERLAYS = ["dev", "prod"]
+# Kinds that live outside any namespace; every other resource takes the overlay's namespace.
+CLUSTER_SCOPED = {
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "IngressClass",
+    "MutatingWebhookConfiguration",
+    "Namespace",
+    "PersistentVolume",
+    "PriorityClass",
+    "StorageClass",
+    "ValidatingWebhookConfiguration",
+}
+PROBES = {"livenessProbe": "/api/v1/health/live", "readinessProbe": "/api/v1/health/ready"}
+# The label every generated resource carries, whatever the kustomizations add.
+NAME_LABEL = "app.kubernetes.io/name"
+
+
+class Overlay(NamedTuple):
+    root: Path  # the rendered project
+    folder: Path  # k8s/overlays/<overlay>
+    kustomization: dict[str, Any]
+    by_id: dict[str, dict[str, Any]]  # the built resources by "Kind/name"
 
 
 def k8s_resources(root: Path) -> list[Path]:
@@ -34,31 +64,193 @@ def test_every_manifest_passes_kubernetes_validate_strict(name: str, render: Ren
     assert output.count(" passed for resource ") == len(manifests)
 
 
-@pytest.mark.parametrize("name", WITH_K8S)
-def test_kustomizations_reference_existing_files(name: str, render: Render) -> None:
+@functools.cache
+def build(root: Path, overlay: str) -> str:
+    """The overlay as `kubectl apply -k` would send it (built once per worker)."""
+    return check([kubectl(), "kustomize", str(root / "k8s/overlays" / overlay)], root)
+
+
+def documents(built: str) -> list[dict[str, Any]]:
+    return [document for document in yaml.safe_load_all(built) if document]
+
+
+def ident(document: dict[str, Any]) -> str:
+    return f"{document['kind']}/{document['metadata']['name']}"
+
+
+def pod_templates(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The pod template of a workload (Deployment, Job, CronJob, ...); none for other kinds."""
+    spec = document.get("spec", {})
+    template = spec.get("template") or spec.get("jobTemplate", {}).get("spec", {}).get("template")
+    return [template] if template else []
+
+
+def containers(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        container
+        for template in pod_templates(document)
+        for container in [
+            *template["spec"].get("initContainers", []),
+            *template["spec"]["containers"],
+        ]
+    ]
+
+
+def contains(whole: Any, part: Any) -> bool:
+    """Whether `part` (a strategic-merge patch of maps and scalars) is applied in `whole`."""
+    if isinstance(part, dict):
+        return isinstance(whole, dict) and all(
+            key in whole and contains(whole[key], value) for key, value in part.items()
+        )
+    if isinstance(part, list) and all(isinstance(item, dict) and "name" in item for item in part):
+        # Lists of named items (containers, ports, env) merge by name.
+        if not isinstance(whole, list):
+            return False
+        named = {item.get("name"): item for item in whole if isinstance(item, dict)}
+        return all(contains(named.get(item["name"]), item) for item in part)
+    return bool(whole == part)
+
+
+def declared_labels(kustomizations: list[dict[str, Any]]) -> tuple[dict[str, str], dict[str, str]]:
+    """Labels the kustomizations add: (on every resource, also on pod templates)."""
+    everywhere: dict[str, str] = {}
+    templates: dict[str, str] = {}
+    for kustomization in kustomizations:
+        everywhere |= kustomization.get("commonLabels", {})
+        templates |= kustomization.get("commonLabels", {})
+        for entry in kustomization.get("labels", []):
+            everywhere |= entry["pairs"]
+            if entry.get("includeTemplates") or entry.get("includeSelectors"):
+                templates |= entry["pairs"]
+    return everywhere, templates
+
+
+def overlay_of(render: Render, name: str, overlay: str) -> Overlay:
     root = render(name)
-    base_dir = root / "k8s/base"
-    base = load(base_dir / "kustomization.yaml")
-    listed = set(base["resources"])
-    for resource in listed:
-        assert (base_dir / resource).is_file(), resource
-    # Every base manifest is deployed, except the Secret template, which must stay out.
-    assert {p.name for p in k8s_resources(root)} - listed == {"secret.example.yaml"}
-    by_kind_and_name = {(d["kind"], d["metadata"]["name"]) for d in map(load, k8s_resources(root))}
-    deployment = load(base_dir / "deployment.yaml")
-    image = deployment["spec"]["template"]["spec"]["containers"][0]["image"]
-    for overlay in ("dev", "prod"):
-        folder = root / "k8s/overlays" / overlay
-        kustomization = load(folder / "kustomization.yaml")
-        assert kustomization["namespace"].endswith(f"-{overlay}")
-        for resource in kustomization["resources"]:
-            assert (folder / resource / "kustomization.yaml").is_file(), resource
-        assert [entry["name"] for entry in kustomization["images"]] == [image]
-        for patch in kustomization["patches"]:
-            patch_file = folder / patch["path"]
-            assert patch_file.is_file(), patch_file
-            target = load(patch_file)
-            assert (target["kind"], target["metadata"]["name"]) in by_kind_and_name, patch_file
+    folder = root / "k8s/overlays" / overlay
+    built = documents(build(root, overlay))
+    by_id = {ident(document): document for document in built}
+    assert len(by_id) == len(built), sorted(map(ident, built))  # no resource twice
+    return Overlay(root, folder, load(folder / "kustomization.yaml"), by_id)
+
+
+def on_overlays(test: Callable[..., None]) -> Callable[..., None]:
+    """Run a test on both overlays of every Kubernetes combination."""
+    return pytest.mark.parametrize("overlay", OVERLAYS)(
+        pytest.mark.parametrize("name", WITH_K8S)(test)
+    )
+
+
+@on_overlays
+def test_overlay_builds_and_passes_kubernetes_validate_strict(
+    name: str, overlay: str, render: Render, tmp_path: Path
+) -> None:
+    root = render(name)
+    built = build(root, overlay)
+    manifest = tmp_path / f"{overlay}.yaml"
+    manifest.write_text(built, encoding="utf-8")
+    output = check([tool("kubernetes-validate"), "--strict", str(manifest)], root)
+    assert output.count(" passed for resource ") == len(documents(built)) >= 6, output
+
+
+@on_overlays
+def test_built_overlay_deploys_the_base_but_not_the_secret(
+    name: str, overlay: str, render: Render
+) -> None:
+    built = overlay_of(render, name, overlay)
+    base = built.root / "k8s/base"
+    secret = load(base / "secret.example.yaml")
+    assert set(built.by_id) == {ident(load(path)) for path in k8s_resources(built.root)} - {
+        ident(secret)
+    }
+    assert [key for key in built.by_id if key.startswith("Secret/")] == []
+    # Workloads read the ConfigMap deployed here and the Secret the operator creates.
+    for document in built.by_id.values():
+        for container in containers(document):
+            for source in container.get("envFrom", []):
+                if "configMapRef" in source:
+                    assert f"ConfigMap/{source['configMapRef']['name']}" in built.by_id
+                if "secretRef" in source:
+                    assert source["secretRef"]["name"] == secret["metadata"]["name"]
+
+
+@on_overlays
+def test_built_overlay_has_its_namespace_and_images(
+    name: str, overlay: str, render: Render
+) -> None:
+    built = overlay_of(render, name, overlay)
+    namespace = built.kustomization.get("namespace")
+    assert namespace == f"{built.root.name.replace('_', '-')}-{overlay}"
+    assert [
+        key
+        for key, document in built.by_id.items()
+        if document["kind"] not in CLUSTER_SCOPED
+        and document["metadata"].get("namespace") != namespace
+    ] == []
+
+    # The overlay renames the base's image to its registry and pins the project's version.
+    base = load(built.root / "k8s/base/deployment.yaml")
+    images = built.kustomization["images"]
+    assert [entry["name"] for entry in images] == [
+        base["spec"]["template"]["spec"]["containers"][0]["image"]
+    ]
+    assert [entry["newTag"] for entry in images] == [
+        str(SUPPORTED[name].get("version", QUESTIONS["version"]))
+    ]
+    used = [
+        container["image"]
+        for document in built.by_id.values()
+        for container in containers(document)
+    ]
+    assert len(used) >= 2, used  # the API and the migration Job
+    assert set(used) == {f"{entry['newName']}:{entry['newTag']}" for entry in images}
+
+
+@on_overlays
+def test_built_overlay_has_the_common_labels_and_health_probes(
+    name: str, overlay: str, render: Render
+) -> None:
+    built = overlay_of(render, name, overlay)
+    slug = built.root.name.replace("_", "-")
+    declared = [load(built.root / "k8s/base/kustomization.yaml"), built.kustomization]
+    everywhere, templates = ({NAME_LABEL: slug, **labels} for labels in declared_labels(declared))
+    unlabelled = [
+        key
+        for key, document in built.by_id.items()
+        if not everywhere.items() <= document["metadata"].get("labels", {}).items()
+    ]
+    unlabelled += [
+        f"{key} (pod template)"
+        for key, document in built.by_id.items()
+        for template in pod_templates(document)
+        if not templates.items() <= template["metadata"].get("labels", {}).items()
+    ]
+    assert unlabelled == [], everywhere
+
+    deployments = [key for key in built.by_id if key.startswith("Deployment/")]
+    assert deployments
+    for key in deployments:
+        for container in built.by_id[key]["spec"]["template"]["spec"]["containers"]:
+            ports = {port.get("name") for port in container["ports"]}
+            ports |= {port["containerPort"] for port in container["ports"]}
+            for probe, path in PROBES.items():
+                assert container[probe]["httpGet"]["path"] == path, (key, probe)
+                assert container[probe]["httpGet"]["port"] in ports, (key, probe)
+
+
+@on_overlays
+def test_built_overlay_applies_every_patch(name: str, overlay: str, render: Render) -> None:
+    built = overlay_of(render, name, overlay)
+    listed = [patch["path"] for patch in built.kustomization["patches"]]
+    # No patch file lies unused in the overlay's folder.
+    assert sorted(listed) == sorted(
+        path.name for path in built.folder.glob("*.yaml") if path.name != "kustomization.yaml"
+    )
+    for path in listed:
+        change = load(built.folder / path)
+        assert ident(change) in built.by_id, path
+        applied = {key: value for key, value in change.items() if key != "metadata"}
+        assert contains(built.by_id[ident(change)], applied), (path, built.by_id[ident(change)])
 
 
 @pytest.mark.parametrize("name", WITH_K8S)
