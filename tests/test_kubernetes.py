@@ -5,7 +5,6 @@ images, labels, probes, patches, no Secret), and the manifests agree with one an
 import functools
 import re
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -17,6 +16,9 @@ from tests.conftest import Render, run
 from tests.validators import COMBINATIONS, WITH_K8S, check, kubectl, load, tool
 
 OVERLAYS = ["dev", "prod"]
+BUILDS = [
+    pytest.param(name, overlay, id=f"{name}-{overlay}") for name in WITH_K8S for overlay in OVERLAYS
+]
 # Kinds that live outside any namespace; every other resource takes the overlay's namespace.
 CLUSTER_SCOPED = {
     "ClusterRole",
@@ -134,14 +136,7 @@ def overlay_of(render: Render, name: str, overlay: str) -> Overlay:
     return Overlay(root, folder, load(folder / "kustomization.yaml"), by_id)
 
 
-def on_overlays(test: Callable[..., None]) -> Callable[..., None]:
-    """Run a test on both overlays of every Kubernetes combination."""
-    return pytest.mark.parametrize("overlay", OVERLAYS)(
-        pytest.mark.parametrize("name", WITH_K8S)(test)
-    )
-
-
-@on_overlays
+@pytest.mark.parametrize(("name", "overlay"), BUILDS)
 def test_overlay_builds_and_passes_kubernetes_validate_strict(
     name: str, overlay: str, render: Render, tmp_path: Path
 ) -> None:
@@ -153,7 +148,7 @@ def test_overlay_builds_and_passes_kubernetes_validate_strict(
     assert output.count(" passed for resource ") == len(documents(built)) >= 6, output
 
 
-@on_overlays
+@pytest.mark.parametrize(("name", "overlay"), BUILDS)
 def test_built_overlay_deploys_the_base_but_not_the_secret(
     name: str, overlay: str, render: Render
 ) -> None:
@@ -174,7 +169,7 @@ def test_built_overlay_deploys_the_base_but_not_the_secret(
                     assert source["secretRef"]["name"] == secret["metadata"]["name"]
 
 
-@on_overlays
+@pytest.mark.parametrize(("name", "overlay"), BUILDS)
 def test_built_overlay_has_its_namespace_and_images(
     name: str, overlay: str, render: Render
 ) -> None:
@@ -206,7 +201,7 @@ def test_built_overlay_has_its_namespace_and_images(
     assert set(used) == {f"{entry['newName']}:{entry['newTag']}" for entry in images}
 
 
-@on_overlays
+@pytest.mark.parametrize(("name", "overlay"), BUILDS)
 def test_built_overlay_has_the_common_labels_and_health_probes(
     name: str, overlay: str, render: Render
 ) -> None:
@@ -238,7 +233,7 @@ def test_built_overlay_has_the_common_labels_and_health_probes(
                 assert container[probe]["httpGet"]["port"] in ports, (key, probe)
 
 
-@on_overlays
+@pytest.mark.parametrize(("name", "overlay"), BUILDS)
 def test_built_overlay_applies_every_patch(name: str, overlay: str, render: Render) -> None:
     built = overlay_of(render, name, overlay)
     listed = [patch["path"] for patch in built.kustomization["patches"]]
