@@ -157,7 +157,7 @@ def main() -> None:
             ("bare, included router", "nested:app", work, {}),
             (
                 "generated service",
-                "app.main:app",
+                "main:app",
                 project,
                 PRODUCTION,
             ),

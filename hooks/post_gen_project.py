@@ -1,6 +1,7 @@
 """Finish the generated project.
 
-1. Remove the files that the chosen options exclude, as `_manifest` in cookiecutter.json says.
+1. Apply `_manifest` in cookiecutter.json: remove the files that the chosen options exclude, and
+   rename each per-option variant into its place.
 2. Write .env from .env.example with fresh random secrets, readable by the owner only.
 3. Give the initial Alembic revision its own id and the generation date.
 4. Print the next steps.
@@ -26,23 +27,41 @@ REVISION_PLACEHOLDER = "__initial_revision__"
 DATE_PLACEHOLDER = "__creation_date__"
 
 
+def kept(rule: dict, answers: dict) -> bool:
+    return all(answers[key] in allowed for key, allowed in rule.get("keep_when", {}).items())
+
+
 def excluded_paths(manifest: dict, answers: dict) -> list[str]:
     """Paths of every rule whose conditions the answers do not all meet."""
-    excluded = []
-    for rule in manifest["rules"]:
-        keep = all(answers[key] in allowed for key, allowed in rule["keep_when"].items())
-        if not keep:
-            excluded.extend(rule["paths"])
-    return excluded
+    return [path for rule in manifest["rules"] if not kept(rule, answers) for path in rule["paths"]]
 
 
-def remove_excluded() -> None:
-    for relative in excluded_paths(CONTEXT["_manifest"], CONTEXT):
+def chosen_variants(manifest: dict, answers: dict) -> tuple[dict[str, str], list[str]]:
+    """{source: target} for the variant each answer picks, and the sources nobody picked."""
+    renames, unused = {}, []
+    for variant in manifest.get("variants", []):
+        value = answers[variant["by"]]
+        key = str(value).lower() if isinstance(value, bool) else str(value)
+        pick = variant["sources"].get(key) if kept(variant, answers) else None
+        for source in variant["sources"].values():
+            if source == pick:
+                renames[source] = variant["path"]
+            else:
+                unused.append(source)
+    return renames, unused
+
+
+def apply_manifest() -> None:
+    manifest = CONTEXT["_manifest"]
+    renames, unused = chosen_variants(manifest, CONTEXT)
+    for relative in [*excluded_paths(manifest, CONTEXT), *unused]:
         target = PROJECT / relative
         if target.is_dir():
             shutil.rmtree(target)
         elif target.exists():
             target.unlink()
+    for source, target in renames.items():
+        (PROJECT / source).rename(PROJECT / target)
     # Folders left empty by the removals go too.
     for folder in sorted((p for p in PROJECT.rglob("*") if p.is_dir()), reverse=True):
         if not any(folder.iterdir()):
@@ -98,7 +117,7 @@ Next steps (see {slug}/README.md):
 
 
 def main() -> int:
-    remove_excluded()
+    apply_manifest()
     write_env()
     stamp_initial_migration()
     print_next_steps()

@@ -216,20 +216,24 @@ def expected_paths(
     """Every path the manifest mentions, and whether it must exist in the rendered project.
 
     A rule keeps its paths when the answers meet all its conditions; a path several entries
-    mention must satisfy all of them. A variant's target exists iff the answer has a source;
-    the sources themselves never survive rendering (renamed or deleted).
+    mention must satisfy all of them. A variant's target exists iff the answers meet its
+    conditions and pick one of its sources; the sources themselves never survive rendering
+    (renamed or deleted).
     """
     expected: dict[str, bool] = {}
 
     def require(path: str, present: bool) -> None:
         expected[path] = expected.get(path, True) and present
 
+    def kept(entry: dict[str, Any]) -> bool:
+        return all(answers[key] in allowed for key, allowed in entry.get("keep_when", {}).items())
+
     for rule in manifest["rules"]:
-        keep = all(answers[key] in allowed for key, allowed in rule["keep_when"].items())
         for path in rule["paths"]:
-            require(path, keep)
+            require(path, kept(rule))
     for variant in variants(manifest):
-        require(variant["path"], source_key(answers[variant["by"]]) in variant["sources"])
+        chosen = source_key(answers[variant["by"]]) in variant["sources"]
+        require(variant["path"], kept(variant) and chosen)
     for variant in variants(manifest):
         for source in variant["sources"].values():
             require(source, False)

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from app.core.config import PLACEHOLDER_SECRETS, Settings
-from app.core.database import create_engine, create_sessionmaker
+from app.core.config import Settings, load_settings
+from app.core.resources import Resources
+from app.core.settings.accounts import PLACEHOLDER_SECRETS
 from app.schemas.user import UserCreate
 from app.services.user_service import UserService
 
@@ -39,10 +40,10 @@ async def create_superuser(settings: Settings) -> int:
         reasons = "; ".join(f"{error['loc'][0]}: {error['msg']}" for error in exc.errors())
         return fail(f"refused ({reasons})")
 
-    engine = create_engine(settings)
+    resources = Resources(settings)
     try:
-        async with create_sessionmaker(engine)() as db:
-            users = UserService(db, settings)
+        async with resources.sessionmaker() as db:
+            users = UserService(db, resources)
             existing = await users.get_by_email(data.email)
             if existing is not None:
                 if not existing.is_superuser:
@@ -55,7 +56,7 @@ async def create_superuser(settings: Settings) -> int:
             print(f"create-superuser: created {data.email}")  # noqa: T201
             return 0
     finally:
-        await engine.dispose()
+        await resources.aclose()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -66,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="create the first superuser from FIRST_SUPERUSER_EMAIL / FIRST_SUPERUSER_PASSWORD",
     )
     parser.parse_args(argv)
-    return asyncio.run(create_superuser(Settings()))
+    return asyncio.run(create_superuser(load_settings()))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,9 @@ Unit tests need nothing. Integration and e2e tests need PostgreSQL (`TEST_DATABA
 any database on the server: the suite creates its own, migrates it with Alembic and drops
 it afterwards){% if cookiecutter.use_redis %} and Redis (`TEST_REDIS_URL`, a database the suite may empty){% endif %}. When
 {%- if cookiecutter.use_redis %} one is{% else %} it is{% endif %} unreachable, the run stops at once with one line that says which URL was tried.
+
+The app under test is built from `TEST_SETTINGS` (and the servers' URLs): nothing here
+changes the environment, and no `.env` file is read.
 """
 
 import asyncio
@@ -11,6 +14,7 @@ import os
 import secrets
 from collections.abc import AsyncIterator{% if cookiecutter.enable_email %}, Iterator{% endif %}
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -20,8 +24,9 @@ from redis.asyncio import Redis
 {%- endif %}
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
-{%- if cookiecutter.enable_email %}
 
+from app.core.config import Settings
+{%- if cookiecutter.enable_email %}
 from tests.mail_server import MailServer, free_port
 {%- endif %}
 
@@ -34,36 +39,34 @@ TEST_DATABASE_URL = SERVER_URL.set(database=TEST_DATABASE).render_as_string(hide
 {%- if cookiecutter.use_redis %}
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 {%- endif %}
-
-# The app reads its settings when it is first imported: point it at the test servers first.
-os.environ.update(
-    ENVIRONMENT="development",
-    DEBUG="false",
-    DATABASE_URL=TEST_DATABASE_URL,
-{%- if cookiecutter.use_redis %}
-    REDIS_URL=TEST_REDIS_URL,
-{%- endif %}
-{%- if cookiecutter.auth_mode != "none" %}
-    # The cheapest bcrypt cost keeps the suite fast; production settings refuse it.
-    BCRYPT_ROUNDS="4",
-{%- endif %}
-)
 {%- if cookiecutter.enable_email %}
 # Mail goes to an SMTP server in this process (the `mail_server` fixture), on a port chosen now.
-# These values also pass the production checks, which tests of production settings rely on.
 MAIL_PORT = free_port()
-os.environ.update(
-    EMAIL_BACKEND="smtp",
-    EMAIL_FROM="no-reply@mail.example.org",
-    SMTP_HOST="127.0.0.1",
-    SMTP_PORT=str(MAIL_PORT),
-    SMTP_SECURITY="none",
-    FRONTEND_URL="https://app.test",
-)
 {%- endif %}
+
+# The settings of the app under test, as environment variables: the e2e servers get them so.
+TEST_SETTINGS: dict[str, str] = {
+    "ENVIRONMENT": "development",
+    "DEBUG": "false",
 {%- if cookiecutter.auth_mode != "none" %}
-os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
+    "SECRET_KEY": secrets.token_urlsafe(48),
 {%- endif %}
+{%- if cookiecutter.enable_email %}
+    # These values also pass the production checks, which tests of production settings use.
+    "EMAIL_BACKEND": "smtp",
+    "EMAIL_FROM": "no-reply@mail.example.org",
+    "SMTP_HOST": "127.0.0.1",
+    "SMTP_PORT": str(MAIL_PORT),
+    "SMTP_SECURITY": "none",
+    "FRONTEND_URL": "https://app.test",
+{%- endif %}
+}
+
+
+def make_settings(**values: Any) -> Settings:
+    """The suite's settings changed by `values`, for tests that need no server (no `.env`
+    is read)."""
+    return Settings(_env_file=None, **(TEST_SETTINGS | values))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -133,8 +136,23 @@ async def redis_url() -> AsyncIterator[str]:
 
 @pytest.fixture(scope="session")
 def services(database_url: str{% if cookiecutter.use_redis %}, redis_url: str{% endif %}{% if cookiecutter.enable_email %}, mail_server: MailServer{% endif %}) -> dict[str, str]:
-    """The settings that point the app at the running test servers."""
-    return {"DATABASE_URL": database_url{% if cookiecutter.use_redis %}, "REDIS_URL": redis_url{% endif %}}
+    """The settings of the app under test, pointing at the running test servers.{% if cookiecutter.auth_mode != "none" %} The
+    cheapest bcrypt cost keeps the suite fast (production settings refuse it).{% endif %}"""
+    return {
+        **TEST_SETTINGS,
+        "DATABASE_URL": database_url,
+{%- if cookiecutter.use_redis %}
+        "REDIS_URL": redis_url,
+{%- endif %}
+{%- if cookiecutter.auth_mode != "none" %}
+        "BCRYPT_ROUNDS": "4",
+{%- endif %}
+    }
+
+
+@pytest.fixture(scope="session")
+def settings(services: dict[str, str]) -> Settings:
+    return Settings.model_validate(services)
 {%- if cookiecutter.enable_email %}
 
 
@@ -143,4 +161,11 @@ def mail_server() -> Iterator[MailServer]:
     """The SMTP server the app sends to (aiosmtpd, in a thread of this process)."""
     with MailServer(MAIL_PORT) as server:
         yield server
+
+
+@pytest.fixture
+def inbox(mail_server: MailServer) -> MailServer:
+    """The mail server, emptied for this test."""
+    mail_server.clear()
+    return mail_server
 {%- endif %}

@@ -1,4 +1,4 @@
-"""Initial schema{% if cookiecutter.auth_mode == "jwt" %}: users and refresh tokens{% elif cookiecutter.auth_mode == "session" %}: users and sessions{% else %} (no tables yet){% endif %}
+"""Initial schema{% if cookiecutter.auth_mode == "jwt" %}: users, refresh tokens{% elif cookiecutter.auth_mode == "session" %}: users, sessions{% else %} (no tables yet){% endif %}{% if cookiecutter.enable_email %}, e-mail action tokens{% endif %}
 
 Revision ID: __initial_revision__
 Revises:
@@ -22,14 +22,6 @@ def upgrade() -> None:
 {%- if cookiecutter.auth_mode == "none" %}
     pass
 {%- else %}
-{%- if cookiecutter.auth_mode == "jwt" %}
-    # SQLite (`make try`) has no date_trunc; its CURRENT_TIMESTAMP has whole seconds already.
-    whole_seconds_now = (
-        sa.text("CURRENT_TIMESTAMP")
-        if op.get_context().dialect.name == "sqlite"
-        else sa.text("date_trunc('second', now())")
-    )
-{%- endif %}
     op.create_table(
         "users",
         sa.Column(
@@ -43,16 +35,9 @@ def upgrade() -> None:
         sa.Column("hashed_password", sa.String(length=128), nullable=False),
         sa.Column("is_active", sa.Boolean(), server_default=sa.true(), nullable=False),
         sa.Column("is_superuser", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column("auth_epoch", sa.Integer(), server_default=sa.text("0"), nullable=False),
 {%- if cookiecutter.enable_email %}
-        sa.Column("email_verified_at", sa.DateTime(timezone=True), nullable=True),
-{%- endif %}
-{%- if cookiecutter.auth_mode == "jwt" %}
-        sa.Column(
-            "tokens_valid_after",
-            sa.DateTime(timezone=True),
-            server_default=whole_seconds_now,
-            nullable=False,
-        ),
+        sa.Column("verified_email", sa.String(length=320), nullable=True),
 {%- endif %}
         sa.Column(
             "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
@@ -74,6 +59,7 @@ def upgrade() -> None:
         ),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("auth_epoch", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["users.id"],
@@ -131,6 +117,7 @@ def upgrade() -> None:
         ),
         sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("auth_epoch", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_sessions_user_id_users"), ondelete="CASCADE"
         ),
@@ -157,6 +144,7 @@ def upgrade() -> None:
         ),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("auth_epoch", sa.Integer(), nullable=False),
         sa.CheckConstraint(
             "purpose IN ('verify_email', 'reset_password')", name=op.f("ck_action_tokens_purpose")
         ),

@@ -1,1 +1,1 @@
-"""Configuration, database{% if cookiecutter.use_redis %}, Redis{% endif %} and other platform pieces shared by the whole app."""
+"""Configuration, database and other platform pieces shared by the whole app."""

@@ -1,10 +1,12 @@
-"""Async SQLAlchemy engine, session factory and the per-request session dependency."""
+"""Async SQLAlchemy: the engine (one connection pool per process) and the session factory."""
 
-from collections.abc import AsyncIterator
+import asyncio
+import logging
+from functools import cached_property
 from typing import Any
 
-from fastapi import Request
-from sqlalchemy import event
+from sqlalchemy import event, make_url, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -12,10 +14,13 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from app.core.config import Settings
+from app.core.lifecycle import Probe, ResourcePart
+from app.core.settings.database import DatabaseSettings
+
+logger = logging.getLogger(__name__)
 
 
-def create_engine(settings: Settings) -> AsyncEngine:
+def create_engine(settings: DatabaseSettings) -> AsyncEngine:
     if settings.DATABASE_URL.startswith("sqlite"):
         engine = create_async_engine(settings.DATABASE_URL, echo=settings.DB_ECHO)
         # SQLite enforces foreign keys (and so ON DELETE CASCADE) only when asked, per connection.
@@ -38,17 +43,53 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: object) -> None:
     cursor.close()
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    # Objects stay usable after commit: responses are built from them afterwards.
-    return async_sessionmaker(engine, expire_on_commit=False)
+def database_address(settings: DatabaseSettings) -> str:
+    """host:port/name of the database, for messages: never the user or the password."""
+    url = make_url(settings.DATABASE_URL)
+    if url.get_backend_name() == "sqlite":
+        return url.database or "sqlite"
+    return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
 
 
-async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request; rolled back if the request fails before committing."""
-    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    async with sessionmaker() as session:
-        try:
-            yield session
-        except Exception:
-            await session.rollback()
-            raise
+async def wait_for_database(settings: DatabaseSettings, seconds: float) -> None:
+    """Return once the database answers; `TimeoutError` naming it after `seconds`."""
+    engine = create_async_engine(settings.DATABASE_URL)
+    try:
+        async with asyncio.timeout(seconds):
+            while True:
+                try:
+                    async with engine.connect() as connection:
+                        await connection.execute(text("SELECT 1"))
+                except (OSError, DBAPIError):  # refused, starting up, or unknown for now
+                    await asyncio.sleep(1)
+                else:
+                    return
+    except TimeoutError:
+        raise TimeoutError(
+            f"the database at {database_address(settings)} did not answer within {seconds:g} s"
+        ) from None
+    finally:
+        await engine.dispose()
+
+
+class DatabaseResources(ResourcePart):
+    @cached_property
+    def engine(self) -> AsyncEngine:
+        return create_engine(self.settings)
+
+    @cached_property
+    def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
+        # Objects stay usable after commit: responses are built from them afterwards.
+        return async_sessionmaker(self.engine, expire_on_commit=False)
+
+    async def aclose(self) -> None:
+        await super().aclose()
+        if "engine" in self.__dict__:
+            await self.engine.dispose()
+
+    def probes(self) -> dict[str, Probe]:
+        return {**super().probes(), "database": self._select_one}
+
+    async def _select_one(self) -> None:
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))

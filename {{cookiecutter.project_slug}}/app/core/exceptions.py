@@ -1,4 +1,7 @@
-"""Application errors and the handlers that turn every error into a JSON body."""
+"""Application errors and the handlers that turn every error into a JSON body.
+
+Services raise these; each carries its HTTP status, so endpoints stay free of error mapping.
+"""
 
 import logging
 
@@ -24,7 +27,6 @@ class AppError(Exception):
     @property
     def headers(self) -> dict[str, str]:
         return {}
-{%- if cookiecutter.auth_mode != "none" %}
 
 
 class AuthenticationError(AppError):
@@ -41,7 +43,6 @@ class AuthenticationError(AppError):
 class PermissionDeniedError(AppError):
     status_code = status.HTTP_403_FORBIDDEN
     detail = "Not enough permissions"
-{%- endif %}
 
 
 class NotFoundError(AppError):
@@ -52,7 +53,6 @@ class NotFoundError(AppError):
 class ConflictError(AppError):
     status_code = status.HTTP_409_CONFLICT
     detail = "Conflict"
-{%- if cookiecutter.auth_mode != "none" %}
 
 
 class RateLimitedError(AppError):
@@ -66,12 +66,21 @@ class RateLimitedError(AppError):
     @property
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after)}
-{%- endif %}
 
 
 class ServiceUnavailableError(AppError):
+    """A dependency is down or saturated: the client may retry after a while."""
+
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    detail = "Service unavailable"
+    detail = "Service unavailable: try again shortly"
+
+    def __init__(self, detail: str | None = None, retry_after: int = 5) -> None:
+        super().__init__(detail)
+        self.retry_after = max(retry_after, 1)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 async def app_error_handler(request: Request, exc: Exception) -> JSONResponse:

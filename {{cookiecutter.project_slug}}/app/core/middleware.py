@@ -40,20 +40,31 @@ def _raw(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
 
 
 class SecurityHeadersMiddleware:
-    """Append the security headers to every response; encoded once, at start-up."""
+    """Append the security headers to every response, and `Cache-Control: no-store` under the
+    given path prefixes (tokens, accounts); encoded once, at start-up."""
 
-    def __init__(self, app: ASGIApp, docs_paths: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        docs_paths: frozenset[str] = frozenset(),
+        no_store_prefixes: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
         self.docs_paths = docs_paths
+        self.no_store_prefixes = no_store_prefixes
         self.headers = _raw(SECURITY_HEADERS)
         self.docs_headers = _raw({**SECURITY_HEADERS, "Content-Security-Policy": DOCS_CSP})
+        self.no_store = _raw({"Cache-Control": "no-store"})
         self.hsts = _raw({"Strict-Transport-Security": HSTS})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = self.docs_headers if scope["path"] in self.docs_paths else self.headers
+        path: str = scope["path"]
+        extra = self.docs_headers if path in self.docs_paths else self.headers
+        if self.no_store_prefixes and path.startswith(self.no_store_prefixes):
+            extra = extra + self.no_store
         if scope.get("scheme") == "https":
             extra = extra + self.hsts
 

@@ -1,12 +1,14 @@
-"""The shared Redis client: one connection pool for the whole process."""
+"""The shared Redis client: one connection pool per process."""
 
-from fastapi import Request
+from functools import cached_property
+
 from redis.asyncio import Redis
 
-from app.core.config import IN_PROCESS_REDIS_URL, Settings
+from app.core.lifecycle import Probe, ResourcePart
+from app.core.settings.redis import IN_PROCESS_REDIS_URL, RedisSettings
 
 
-def create_redis(settings: Settings) -> "Redis":
+def create_redis(settings: RedisSettings) -> "Redis":
     if settings.REDIS_URL == IN_PROCESS_REDIS_URL:
         # A test dependency, not installed in production images, which refuse this URL anyway.
         from fakeredis import FakeAsyncRedis  # noqa: PLC0415
@@ -21,6 +23,18 @@ def create_redis(settings: Settings) -> "Redis":
     )
 
 
-def get_redis(request: Request) -> "Redis":
-    redis: Redis = request.app.state.redis
-    return redis
+class RedisResources(ResourcePart):
+    @cached_property
+    def redis(self) -> Redis:
+        return create_redis(self.settings)
+
+    async def aclose(self) -> None:
+        await super().aclose()
+        if "redis" in self.__dict__:
+            await self.redis.aclose()
+
+    def probes(self) -> dict[str, Probe]:
+        return {**super().probes(), "redis": self._ping}
+
+    async def _ping(self) -> None:
+        await self.redis.ping()

@@ -6,7 +6,10 @@ test environments never import it, as they never set a DSN.
 
 import logging
 
+from fastapi import FastAPI
+
 from app.core.config import Settings
+from app.core.lifecycle import ResourcePart
 
 logger = logging.getLogger(__name__)
 
@@ -33,3 +36,9 @@ def init_sentry(settings: Settings) -> bool:
     )
     logger.info("Sentry error reporting is on")
     return True
+
+
+class SentryResources(ResourcePart):
+    def install(self, app: FastAPI) -> None:
+        super().install(app)
+        init_sentry(self.settings)

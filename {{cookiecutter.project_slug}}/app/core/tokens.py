@@ -1,82 +1,16 @@
-"""JWT access tokens and the bearer scheme.
+"""Opaque tokens (sign-in tokens, links in e-mails): random, stored hashed.
 
-Every decode names the one accepted algorithm, the issuer and the audience of the token's kind,
-and requires every registered claim: PyJWT checks a claim only when it is required or present.
+Only a SHA-256 hash of a token is ever stored: a copy of the database gives no usable token.
 """
 
-import uuid
-from datetime import datetime, timedelta
-from enum import StrEnum
-from typing import Any
-
-import jwt
-from fastapi.security import OAuth2PasswordBearer
-
-from app.core.config import Settings, get_settings
-
-REQUIRED_CLAIMS = ["exp", "iat", "nbf", "iss", "aud", "sub", "jti"]
+import hashlib
+import secrets
 
 
-class TokenKind(StrEnum):
-    """Each kind has its own audience: a token of one kind is refused as another."""
-
-    ACCESS = "access"
-
-
-def token_audience(settings: Settings, kind: TokenKind) -> str:
-    return f"{settings.JWT_ISSUER}:{kind}"
+def new_opaque_token() -> str:
+    """256 random bits, URL-safe. Only its hash is stored."""
+    return secrets.token_urlsafe(32)
 
 
-def create_token(
-    settings: Settings,
-    *,
-    kind: TokenKind,
-    subject: str,
-    expires_in: timedelta,
-    now: datetime,
-    claims: dict[str, Any] | None = None,
-) -> str:
-    payload = {
-        **(claims or {}),
-        "iss": settings.JWT_ISSUER,
-        "aud": token_audience(settings, kind),
-        "sub": subject,
-        "iat": now,
-        "nbf": now,
-        "exp": now + expires_in,
-        "jti": uuid.uuid4().hex,
-    }
-    return jwt.encode(
-        payload, settings.SECRET_KEY.get_secret_value(), algorithm=settings.JWT_ALGORITHM
-    )
-
-
-def create_access_token(settings: Settings, *, user_id: int, sid: uuid.UUID, now: datetime) -> str:
-    return create_token(
-        settings,
-        kind=TokenKind.ACCESS,
-        subject=str(user_id),
-        expires_in=timedelta(minutes=settings.ACCESS_TOKEN_EXPIRE_MINUTES),
-        now=now,
-        claims={"sid": str(sid)},
-    )
-
-
-def decode_token(settings: Settings, token: str, kind: TokenKind) -> dict[str, Any]:
-    """The verified claims; `jwt.InvalidTokenError` for anything wrong with the token."""
-    claims: dict[str, Any] = jwt.decode(
-        token,
-        settings.SECRET_KEY.get_secret_value(),
-        algorithms=[settings.JWT_ALGORITHM],
-        issuer=settings.JWT_ISSUER,
-        audience=token_audience(settings, kind),
-        options={"require": REQUIRED_CLAIMS},
-    )
-    return claims
-
-
-# Swagger's "Authorize" button posts the OAuth2 password form to this URL. Missing tokens are
-# reported by the current-user dependency, with the same body as any other bad token.
-oauth2_scheme = OAuth2PasswordBearer(
-    tokenUrl=f"{get_settings().API_V1_PREFIX}/auth/token", auto_error=False
-)
+def hash_opaque_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

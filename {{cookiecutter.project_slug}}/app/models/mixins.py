@@ -19,11 +19,3 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, server_default=func.now(), onupdate=func.now(), nullable=False
     )
-
-
-class SoftDeleteMixin:
-    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None

@@ -2,13 +2,14 @@
 
 A family is one login. Every refresh replaces the presented token with a new one in the same
 family; presenting a token that was already replaced revokes the whole family. Access tokens
-carry their family id (`sid`), so revoking a family also stops its access tokens at once.
+carry their family id (`sid`), so revoking a family also stops its access tokens at once, and
+so does moving the user's `auth_epoch` past the family's.
 """
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String, Uuid, func
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Uuid, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
@@ -27,6 +28,8 @@ class RefreshTokenFamily(Base):
     # The absolute end of this login, however often it is refreshed.
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The user's auth_epoch at login: the family works only while the two are equal.
+    auth_epoch: Mapped[int] = mapped_column(Integer)
 
 
 class RefreshToken(IdMixin, Base):

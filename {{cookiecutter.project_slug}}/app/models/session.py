@@ -1,13 +1,14 @@
 """Server-side sessions: one row per sign-in, found by the SHA-256 hash of its opaque token.
 
 The token itself is never stored. A session ends when it is deleted (logout, log out
-everywhere, password change, the account's deletion), when it has been idle for longer than
-the idle timeout, or at its absolute end, however active it is.
+everywhere, password change, the account's deletion), when the user's auth_epoch moves past
+its own, when it has been idle for longer than the idle timeout, or at its absolute end,
+however active it is.
 """
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String, func
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
@@ -27,3 +28,5 @@ class UserSession(IdMixin, Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The absolute end of this session, however active it is.
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The user's auth_epoch at sign-in: the session works only while the two are equal.
+    auth_epoch: Mapped[int] = mapped_column(Integer)

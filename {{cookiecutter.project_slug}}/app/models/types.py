@@ -1,4 +1,4 @@
-"""Column types that behave the same on PostgreSQL and on SQLite (`make try`)."""
+"""Column types that behave the same on PostgreSQL and on SQLite (`make try`), and sizes."""
 
 from datetime import UTC, datetime
 
@@ -6,6 +6,8 @@ from sqlalchemy import BigInteger, DateTime, Integer
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+# The longest address RFC 5321 allows.
+EMAIL_MAX_LENGTH = 320
 # SQLite gives row ids only to INTEGER PRIMARY KEY columns; PostgreSQL keeps its BIGINT.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 

@@ -2,18 +2,17 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, JsonValue
+from pydantic import Field
+
+from app.schemas.common import Schema
 
 ComponentStatus = Literal["ok", "unavailable"]
-EXAMPLE_CHECKS: dict[str, JsonValue] = {"database": "ok"{% if cookiecutter.use_redis %}, "redis": "ok"{% endif %}}
 
 
-class LivenessResponse(BaseModel):
+class LivenessResponse(Schema):
     status: Literal["ok"] = "ok"
 
 
-class ReadinessResponse(BaseModel):
+class ReadinessResponse(Schema):
     status: ComponentStatus
-    checks: dict[str, ComponentStatus]
-
-    model_config = {"json_schema_extra": {"examples": [{"status": "ok", "checks": EXAMPLE_CHECKS}]}}
+    checks: dict[str, ComponentStatus] = Field(examples=[{"database": "ok"}])

@@ -1,7 +1,7 @@
 """Outgoing e-mail: through an SMTP server (aiosmtplib, async), or into the log in development.
 
-The backend is chosen once at start-up (`create_email_service`) and kept on `app.state`.
-Callers send from background tasks, never on a request's path.
+The sender is chosen once at start-up (`create_email_sender`) and kept in the resources.
+Callers send from background jobs, never on a request's path.
 """
 
 import logging
@@ -16,7 +16,7 @@ from app.core.config import Settings
 logger = logging.getLogger(__name__)
 
 
-class EmailService(Protocol):
+class EmailSender(Protocol):
     async def send(self, to: str, subject: str, text_body: str) -> None:
         """Deliver one plain-text message; raises when the message could not be handed over."""
         ...
@@ -32,7 +32,7 @@ def build_message(sender: str, to: str, subject: str, text_body: str) -> EmailMe
     return message
 
 
-class SmtpEmailService:
+class SmtpSender:
     """One SMTP connection per message: mails are rare, and no connection sits idle."""
 
     def __init__(self, settings: Settings) -> None:
@@ -59,7 +59,7 @@ class SmtpEmailService:
         )
 
 
-class ConsoleEmailService:
+class ConsoleSender:
     """Development only (settings refuse it elsewhere): the message goes to the log, links
     included, so that flows can be followed without a mail server."""
 
@@ -71,7 +71,7 @@ class ConsoleEmailService:
         logger.info("E-mail not sent (EMAIL_BACKEND=console):\n%s", message.as_string())
 
 
-def create_email_service(settings: Settings) -> EmailService:
+def create_email_sender(settings: Settings) -> EmailSender:
     if settings.EMAIL_BACKEND == "console":
-        return ConsoleEmailService(settings)
-    return SmtpEmailService(settings)
+        return ConsoleSender(settings)
+    return SmtpSender(settings)

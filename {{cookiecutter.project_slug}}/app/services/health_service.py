@@ -2,22 +2,15 @@
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Mapping
 
-{% if cookiecutter.use_redis -%}
-from redis.asyncio import Redis
-{% endif -%}
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
-
+from app.core.lifecycle import Probe
 from app.schemas.health import ComponentStatus, ReadinessResponse
 
 logger = logging.getLogger(__name__)
 
 
-async def _probe(
-    name: str, check: Callable[[], Awaitable[object]], seconds: float
-) -> ComponentStatus:
+async def _probe(name: str, check: Probe, seconds: float) -> ComponentStatus:
     try:
         async with asyncio.timeout(seconds):
             await check()
@@ -27,24 +20,9 @@ async def _probe(
     return "ok"
 
 
-async def check_readiness(engine: AsyncEngine, {% if cookiecutter.use_redis %}redis: Redis, {% endif %}seconds: float) -> ReadinessResponse:
-    async def database() -> None:
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-{%- if cookiecutter.use_redis %}
-
-    async def cache() -> None:
-        await redis.ping()
-{%- endif %}
-
-    checks: dict[str, Callable[[], Awaitable[object]]] = {
-        "database": database,
-{%- if cookiecutter.use_redis %}
-        "redis": cache,
-{%- endif %}
-    }
+async def check_readiness(probes: Mapping[str, Probe], seconds: float) -> ReadinessResponse:
     results = await asyncio.gather(
-        *(_probe(name, check, seconds) for name, check in checks.items())
+        *(_probe(name, probe, seconds) for name, probe in probes.items())
     )
     status: ComponentStatus = "ok" if all(result == "ok" for result in results) else "unavailable"
-    return ReadinessResponse(status=status, checks=dict(zip(checks, results, strict=True)))
+    return ReadinessResponse(status=status, checks=dict(zip(probes, results, strict=True)))

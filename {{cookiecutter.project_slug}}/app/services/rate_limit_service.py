@@ -1,48 +1,17 @@
-"""Fixed-window rate limits over the cache service: a temporary back-off, never a lock-out."""
+"""Fixed-window rate limits over the cache's counters: a temporary back-off, never a lock-out.
+
+The limits come from one table (`Settings.rate_limits()`): each action is counted per account,
+per client address, or both.
+"""
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from functools import cached_property
 
-from app.core.config import Settings
 from app.core.exceptions import RateLimitedError
-from app.services.cache_service import CacheService
-
-
-@dataclass(frozen=True)
-class RateLimit:
-    name: str
-    limit: int
-    window_seconds: int
-
-
-@dataclass(frozen=True)
-class AuthRateLimits:
-    login_account: RateLimit
-    login_ip: RateLimit
-    register_account: RateLimit
-    register_ip: RateLimit
-{%- if cookiecutter.auth_mode == "jwt" %}
-    refresh_account: RateLimit
-    refresh_ip: RateLimit
-{%- endif %}
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> "AuthRateLimits":
-        window = settings.RATE_LIMIT_WINDOW_SECONDS
-        return cls(
-            login_account=RateLimit("login:account", settings.RATE_LIMIT_LOGIN_PER_ACCOUNT, window),
-            login_ip=RateLimit("login:ip", settings.RATE_LIMIT_LOGIN_PER_IP, window),
-            register_account=RateLimit(
-                "register:account", settings.RATE_LIMIT_REGISTER_PER_ACCOUNT, window
-            ),
-            register_ip=RateLimit("register:ip", settings.RATE_LIMIT_REGISTER_PER_IP, window),
-{%- if cookiecutter.auth_mode == "jwt" %}
-            refresh_account=RateLimit(
-                "refresh:account", settings.RATE_LIMIT_REFRESH_PER_ACCOUNT, window
-            ),
-            refresh_ip=RateLimit("refresh:ip", settings.RATE_LIMIT_REFRESH_PER_IP, window),
-{%- endif %}
-        )
+from app.core.settings.accounts import RateLimit
+from app.services.cache_backend import CacheResources
+from app.services.cache_service import Counter, CounterStore
 
 
 def account_key(email: str) -> str:
@@ -51,31 +20,57 @@ def account_key(email: str) -> str:
 
 
 class RateLimiter:
-    """Built once at start-up; the endpoints reach it through a dependency."""
+    """Built once at start-up; services reach it through the resources."""
 
-    def __init__(self, cache: CacheService, limits: AuthRateLimits) -> None:
-        self.cache = cache
+    def __init__(self, counters: CounterStore, limits: Mapping[str, RateLimit]) -> None:
+        self.counters = counters
         self.limits = limits
 
-    async def check(self, rule: RateLimit, subject: str) -> None:
-        """Refuse when the limit is already used up, without counting this attempt."""
-        counter = await self.cache.peek(self._key(rule, subject))
-        if counter.hits >= rule.limit:
-            raise RateLimitedError(retry_after=counter.expires_in)
+    async def check(
+        self, action: str, *, account: str | None = None, ip: str | None = None
+    ) -> None:
+        """Refuse when a limit is already used up, without counting this attempt."""
+        for key, limit in self._counted(action, account, ip):
+            counter = await self.counters.peek(key)
+            if counter.hits >= limit:
+                raise RateLimitedError(retry_after=counter.expires_in)
 
-    async def hit(self, rule: RateLimit, subject: str) -> None:
-        """Count this attempt, and refuse it when it goes over the limit."""
-        counter = await self.cache.increment(self._key(rule, subject), rule.window_seconds)
-        if counter.hits > rule.limit:
-            raise RateLimitedError(retry_after=counter.expires_in)
+    async def hit(self, action: str, *, account: str | None = None, ip: str | None = None) -> None:
+        """Count this attempt, and refuse it when it goes over a limit."""
+        refused: list[Counter] = []
+        for key, limit in self._counted(action, account, ip):
+            counter = await self.counters.increment(key, self.limits[action].window_seconds)
+            if counter.hits > limit:
+                refused.append(counter)
+        if refused:
+            raise RateLimitedError(retry_after=max(counter.expires_in for counter in refused))
 
-    async def record(self, rule: RateLimit, subject: str) -> None:
+    async def record(
+        self, action: str, *, account: str | None = None, ip: str | None = None
+    ) -> None:
         """Count an attempt (a failure) that is answered anyway."""
-        await self.cache.increment(self._key(rule, subject), rule.window_seconds)
+        for key, _ in self._counted(action, account, ip):
+            await self.counters.increment(key, self.limits[action].window_seconds)
 
-    async def reset(self, rule: RateLimit, subject: str) -> None:
-        await self.cache.delete(self._key(rule, subject))
+    async def reset(self, action: str, *, account: str) -> None:
+        await self.counters.delete(self._key(action, "account", account))
+
+    def _counted(self, action: str, account: str | None, ip: str | None) -> list[tuple[str, int]]:
+        """(counter key, limit) of each way the action is counted for these subjects."""
+        limit = self.limits[action]
+        counted = []
+        if account is not None and limit.per_account is not None:
+            counted.append((self._key(action, "account", account), limit.per_account))
+        if ip is not None and limit.per_ip is not None:
+            counted.append((self._key(action, "ip", ip), limit.per_ip))
+        return counted
 
     @staticmethod
-    def _key(rule: RateLimit, subject: str) -> str:
-        return f"ratelimit:{rule.name}:{subject}"
+    def _key(action: str, scope: str, subject: str) -> str:
+        return f"ratelimit:{action}:{scope}:{subject}"
+
+
+class RateLimitResources(CacheResources):
+    @cached_property
+    def limiter(self) -> RateLimiter:
+        return RateLimiter(self.counters, self.settings.rate_limits())

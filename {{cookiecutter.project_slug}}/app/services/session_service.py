@@ -1,35 +1,35 @@
-"""Server-side sessions: created at login, checked on every request, deleted at logout.
+"""Server-side sessions: created at sign-in, checked on every request, deleted at logout.
 
-The database decides whether a session lives. A cache shared by the workers{% if cookiecutter.use_redis %} (Redis){% endif %} may
-answer for a live session for a short while, so that most requests skip the sessions query;
-it can never make an ended session usable again:
+The database decides whether a session lives. The shared cache (see cache_service.py), where
+the project has one, may answer for a live session for a short while, so that most requests
+skip the sessions query; it can never make an ended session usable again:
 - ending a session writes a tombstone over its cache entry *before* the row's deletion is
   committed, so every worker refuses it from that instant on;
 - entries are only added when the key is free (SET NX), so a worker that read the row just
   before its deletion cannot put it back over the tombstone, and tombstones outlive any entry;
-- the account itself is loaded from the database on every request, so deactivation and
-  deletion need no cache invalidation at all.
+- the account is loaded from the database on every request, and an entry carries the
+  session's auth epoch, so deactivation, deletion and "every sign-in ends" need no cache
+  invalidation at all.
 """
 
+import json
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal, Protocol
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.core.exceptions import AuthenticationError
-from app.core.security import hash_opaque_token, new_opaque_token
+from app.core.tokens import hash_opaque_token, new_opaque_token
 from app.models.session import UserSession
 from app.models.user import User
+from app.services.cache_service import REVOKED, SharedCache
 
 # `last_seen_at` is written at most this often per session (or half the idle timeout, if
 # shorter), not on every request.
 TOUCH_INTERVAL = timedelta(minutes=1)
-REVOKED: Literal["revoked"] = "revoked"
 
 
 @dataclass(frozen=True)
@@ -37,22 +37,29 @@ class CachedSession:
     """What the cache holds about a live session: never the token, never the account."""
 
     user_id: int
+    auth_epoch: int
     last_seen_at: datetime
     expires_at: datetime
 
+    def dump(self) -> str:
+        return json.dumps(
+            {
+                "user_id": self.user_id,
+                "auth_epoch": self.auth_epoch,
+                "last_seen_at": self.last_seen_at.isoformat(),
+                "expires_at": self.expires_at.isoformat(),
+            }
+        )
 
-class SessionCache(Protocol):
-    ttl_seconds: int
-
-    async def get(self, token_hash: str) -> CachedSession | Literal["revoked"] | None: ...
-
-    async def add(self, token_hash: str, entry: CachedSession) -> None:
-        """Store the entry unless the key exists (a live entry or a tombstone)."""
-        ...
-
-    async def revoke(self, token_hashes: Sequence[str]) -> None:
-        """Tombstones that outlive any entry that could still be added for these hashes."""
-        ...
+    @classmethod
+    def load(cls, value: str) -> "CachedSession":
+        fields = json.loads(value)
+        return cls(
+            user_id=fields["user_id"],
+            auth_epoch=fields["auth_epoch"],
+            last_seen_at=datetime.fromisoformat(fields["last_seen_at"]),
+            expires_at=datetime.fromisoformat(fields["expires_at"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,7 @@ class NewSession:
 
 
 class SessionService:
-    def __init__(self, db: AsyncSession, settings: Settings, cache: SessionCache | None) -> None:
+    def __init__(self, db: AsyncSession, settings: Settings, cache: SharedCache | None) -> None:
         self.db = db
         self.cache = cache
         self.idle_timeout = timedelta(minutes=settings.SESSION_IDLE_MINUTES)
@@ -70,13 +77,14 @@ class SessionService:
         self.touch_interval = min(TOUCH_INTERVAL, self.idle_timeout / 2)
 
     async def create(self, user: User) -> NewSession:
-        """A new session for the user. Commits."""
+        """A new session for the user, in the user's current auth epoch. Commits."""
         token, now = new_opaque_token(), datetime.now(UTC)
         expires_at = now + self.lifetime
         self.db.add(
             UserSession(
                 token_hash=hash_opaque_token(token),
                 user_id=user.id,
+                auth_epoch=user.auth_epoch,
                 last_seen_at=now,
                 expires_at=expires_at,
             )
@@ -87,11 +95,14 @@ class SessionService:
     async def user_for(self, token: str) -> User:
         """The active user of a live session; 401 for anything else."""
         token_hash, now = hash_opaque_token(token), datetime.now(UTC)
-        user_id = await self._user_id_from_cache(token_hash, now)
-        if user_id is None:
-            user_id = await self._user_id_from_database(token_hash, now)
-        user = await self.db.get(User, user_id)
-        if user is None or not user.is_active:
+        cached = await self._from_cache(token_hash, now)
+        session = cached or await self._from_database(token_hash, now)
+        user = await self.db.get(User, session.user_id)
+        if user is not None and cached is not None and user.auth_epoch != cached.auth_epoch:
+            # The entry may predate a change of this session's epoch (a password change
+            # keeps the caller's session): the database decides.
+            session = await self._from_database(token_hash, now)
+        if user is None or not user.is_active or user.auth_epoch != session.auth_epoch:
             raise AuthenticationError
         return user
 
@@ -104,37 +115,43 @@ class SessionService:
         await self.db.commit()
 
     async def end_all(self, user: User, *, keep: str | None = None) -> None:
-        """End every session of the user, except the one of token `keep`. Commits."""
+        """End every session of the user, except the one of token `keep`, which moves to the
+        user's current auth epoch. Commits."""
         statement = delete(UserSession).where(UserSession.user_id == user.id)
         if keep is not None:
             statement = statement.where(UserSession.token_hash != hash_opaque_token(keep))
+            await self.db.execute(
+                update(UserSession)
+                .where(UserSession.token_hash == hash_opaque_token(keep))
+                .values(auth_epoch=user.auth_epoch)
+            )
         ended = (await self.db.scalars(statement.returning(UserSession.token_hash))).all()
         if self.cache is not None and ended:
             await self.cache.revoke(ended)
         await self.db.commit()
 
-    async def _user_id_from_cache(self, token_hash: str, now: datetime) -> int | None:
+    async def _from_cache(self, token_hash: str, now: datetime) -> CachedSession | None:
         """The cached answer when it is fresh enough; `None` sends the caller to the database."""
         if self.cache is None:
             return None
-        entry = await self.cache.get(token_hash)
-        if entry == REVOKED:
+        value = await self.cache.get(token_hash)
+        if value == REVOKED:
             raise AuthenticationError
-        if (
-            entry is None
-            or entry.expires_at <= now
-            or now - entry.last_seen_at >= self.touch_interval
-        ):
+        if value is None:
             return None
-        return entry.user_id
+        entry = CachedSession.load(value)
+        if entry.expires_at <= now or now - entry.last_seen_at >= self.touch_interval:
+            return None
+        return entry
 
-    async def _user_id_from_database(self, token_hash: str, now: datetime) -> int:
+    async def _from_database(self, token_hash: str, now: datetime) -> CachedSession:
         read_at = time.monotonic()
         row = (
             await self.db.execute(
                 select(
                     UserSession.id,
                     UserSession.user_id,
+                    UserSession.auth_epoch,
                     UserSession.last_seen_at,
                     UserSession.expires_at,
                 ).where(UserSession.token_hash == token_hash)
@@ -142,7 +159,7 @@ class SessionService:
         ).one_or_none()
         if row is None:
             raise AuthenticationError
-        session_id, user_id, last_seen_at, expires_at = row
+        session_id, user_id, auth_epoch, last_seen_at, expires_at = row
         if expires_at <= now or last_seen_at + self.idle_timeout <= now:
             await self.db.execute(delete(UserSession).where(UserSession.id == session_id))
             await self.db.commit()
@@ -153,7 +170,8 @@ class SessionService:
                 update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now)
             )
             await self.db.commit()
+        session = CachedSession(user_id, auth_epoch, last_seen_at, expires_at)
         # An answer older than the cache's lifetime could postdate its tombstone: not cached.
         if self.cache is not None and time.monotonic() - read_at < self.cache.ttl_seconds:
-            await self.cache.add(token_hash, CachedSession(user_id, last_seen_at, expires_at))
-        return user_id
+            await self.cache.add(token_hash, session.dump())
+        return session

@@ -1,28 +1,24 @@
 """Accounts: creation, look-up, profile and administrator changes, passwords.
 
-Nothing here knows how a user signs in; the auth service builds on these operations.
+Nothing here knows how a user signs in; the auth service builds on these operations. Methods
+that change an account commit, except where a docstring says "The caller commits": those are
+steps of a larger change, which its caller commits as one transaction.
 """
 
 import logging
 from collections.abc import Sequence
-{%- if cookiecutter.auth_mode == "jwt" %}
-from datetime import UTC, datetime
-{%- endif %}
 
-from sqlalchemy import {% if cookiecutter.enable_email %}delete, {% endif %}func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
-from app.core.config import Settings
 from app.core.exceptions import ConflictError, NotFoundError, PermissionDeniedError
-from app.core.security import hash_password, verify_password
-{%- if cookiecutter.enable_email %}
-from app.models.action_token import ActionToken, TokenPurpose
-{%- endif %}
+from app.core.passwords import hash_password, verify_password
 from app.models.user import User
 from app.schemas.common import Pagination
 from app.schemas.user import UserAdminUpdate, UserCreate, UserUpdate
-from app.services.rate_limit_service import RateLimiter, account_key
+from app.services.rate_limit_service import RateLimitResources, account_key
 
 logger = logging.getLogger(__name__)
 
@@ -31,23 +27,14 @@ EMAIL_TAKEN = "An account with this e-mail address already exists"
 
 class WrongPasswordError(PermissionDeniedError):
     detail = "The current password is incorrect"
-{%- if cookiecutter.auth_mode == "jwt" %}
-
-
-def whole_seconds_now() -> datetime:
-    """Token timestamps (`iat`) have whole seconds; revocation instants match them."""
-    return datetime.now(UTC).replace(microsecond=0)
-{%- endif %}
 
 
 class UserService:
-    def __init__(
-        self, db: AsyncSession, settings: Settings, limiter: RateLimiter | None = None
-    ) -> None:
+    def __init__(self, db: AsyncSession, resources: RateLimitResources) -> None:
         self.db = db
-        self.settings = settings
-        # Counts wrong current passwords like failed logins (absent in one-off commands).
-        self.limiter = limiter
+        self.settings = resources.settings
+        # Counts wrong current passwords like failed logins.
+        self.limiter = resources.limiter
 
     async def get(self, user_id: int) -> User:
         user = await self.db.get(User, user_id)
@@ -93,12 +80,16 @@ class UserService:
             changes.get("is_active") is False or changes.get("is_superuser") is False
         ):
             raise ConflictError("Administrators cannot deactivate or demote themselves")
+        if changes.get("is_active") is False and user.is_active:
+            await self.end_sign_ins(user)
         return await self._apply(user, changes)
 
     async def deactivate(self, user: User, *, admin: User) -> User:
+        """Refuse the account's sign-ins from now on; those it has end, for good."""
         if user.id == admin.id:
             raise ConflictError("Administrators cannot deactivate themselves")
         user.is_active = False
+        await self.end_sign_ins(user)
         await self.db.commit()
         return user
 
@@ -112,43 +103,35 @@ class UserService:
         self, user: User, password: str | None, message: str = WrongPasswordError.detail
     ) -> None:
         """403 unless `password` is the user's; wrong guesses count as failed logins."""
-        limiter, account = self.limiter, account_key(user.email)
-        if limiter:
-            await limiter.check(limiter.limits.login_account, account)
+        account = account_key(user.email)
+        await self.limiter.check("login", account=account)
         if password is None or not await verify_password(password, user.hashed_password):
-            if limiter:
-                await limiter.record(limiter.limits.login_account, account)
+            await self.limiter.record("login", account=account)
             logger.warning("Wrong current password user_id=%s", user.id)
             raise WrongPasswordError(message)
 
     async def set_password(self, user: User, password: str) -> None:
-{%- if cookiecutter.auth_mode == "jwt" %}
-        """Store a new password; tokens issued before now stop working. The caller commits."""
+        """Store a new password; every sign-in of the account ends, and reset links mailed
+        for the old one stop working. The caller commits."""
         user.hashed_password = await hash_password(password, self.settings.BCRYPT_ROUNDS)
-        user.tokens_valid_after = whole_seconds_now()
-{%- else %}
-        """Store a new password. The caller ends the sessions (AuthService) and commits."""
-        user.hashed_password = await hash_password(password, self.settings.BCRYPT_ROUNDS)
-{%- endif %}
-{%- if cookiecutter.enable_email %}
-        # Reset links still in a mailbox were meant for the old password: they stop working.
-        await self.db.execute(
-            delete(ActionToken).where(
-                ActionToken.user_id == user.id,
-                ActionToken.purpose == TokenPurpose.RESET_PASSWORD,
-                ActionToken.used_at.is_(None),
-            )
+        await self.end_sign_ins(user)
+
+    async def end_sign_ins(self, user: User) -> None:
+        """Move the account's auth epoch forward: every sign-in it has ends at once, and so do
+        those being created right now, which recorded the old epoch. The caller commits."""
+        epoch = await self.db.scalar(
+            update(User)
+            .where(User.id == user.id)
+            .values(auth_epoch=User.auth_epoch + 1)
+            .returning(User.auth_epoch)
         )
-{%- endif %}
+        if epoch is not None:
+            set_committed_value(user, "auth_epoch", epoch)
 
     async def _apply(self, user: User, changes: dict[str, object]) -> User:
         for field, value in changes.items():
             if value is None and field != "full_name":
                 continue  # explicit null: leave required fields unchanged
-{%- if cookiecutter.enable_email %}
-            if field == "email" and value != user.email:
-                user.email_verified_at = None  # a new address is not verified yet
-{%- endif %}
             setattr(user, field, value)
         await self._commit_unique_email()
         return user

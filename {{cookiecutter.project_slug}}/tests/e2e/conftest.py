@@ -31,7 +31,7 @@ def server_url(services: dict[str, str]) -> Iterator[str]:
 
 @contextmanager
 def running_server(settings: dict[str, str]) -> Iterator[str]:
-    """Start `uvicorn app.main:app` with these settings; its URL once it answers."""
+    """Start `uvicorn main:app` with these settings; its URL once it answers."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, **settings}
@@ -40,7 +40,7 @@ def running_server(settings: dict[str, str]) -> Iterator[str]:
             sys.executable,
             "-m",
             "uvicorn",
-            "app.main:app",
+            "main:app",
             "--host",
             "127.0.0.1",
             "--port",

@@ -1,31 +1,18 @@
 """A user's whole journey over real HTTP, against a real server process."""
 
 import secrets
-from typing import Any
 
 import httpx
 
-PASSWORD = "a sturdy journey passphrase"
+from tests.accounts import PASSWORD, sign_up_and_in
+from tests.signing_in import bearer
 {%- if cookiecutter.auth_mode == "jwt" %}
-
-
-def register_and_login(client: httpx.Client, email: str) -> dict[str, Any]:
-    registered = client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD})
-    assert registered.status_code == 201, registered.text
-    response = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    tokens: dict[str, Any] = response.json()
-    return tokens
-
-
-def bearer(tokens: dict[str, Any]) -> dict[str, str]:
-    return {"Authorization": f"Bearer {tokens['access_token']}"}
 
 
 def test_register_login_me_refresh_logout(server_url: str) -> None:
     email = f"journey-{secrets.token_hex(4)}@example.com"
     with httpx.Client(base_url=server_url) as client:
-        tokens = register_and_login(client, email)
+        tokens = sign_up_and_in(client, email, PASSWORD)
         me = client.get("/api/v1/users/me", headers=bearer(tokens))
         assert me.status_code == 200
         assert me.json()["email"] == email
@@ -50,20 +37,6 @@ def test_register_login_me_refresh_logout(server_url: str) -> None:
         )
         assert again.status_code == 401
 {%- elif cookiecutter.auth_mode == "session" %}
-
-
-def register_and_login(client: httpx.Client, email: str) -> dict[str, Any]:
-    """A non-browser client: the session token from /auth/token, sent as a bearer token."""
-    registered = client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD})
-    assert registered.status_code == 201, registered.text
-    response = client.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    tokens: dict[str, Any] = response.json()
-    return tokens
-
-
-def bearer(tokens: dict[str, Any]) -> dict[str, str]:
-    return {"Authorization": f"Bearer {tokens['session_token']}"}
 
 
 def test_browser_register_login_me_csrf_logout(server_url: str) -> None:
@@ -112,7 +85,7 @@ def test_browser_register_login_me_csrf_logout(server_url: str) -> None:
 def test_bearer_login_me_logout(server_url: str) -> None:
     email = f"bearer-{secrets.token_hex(4)}@example.com"
     with httpx.Client(base_url=server_url) as client:
-        tokens = register_and_login(client, email)
+        tokens = sign_up_and_in(client, email, PASSWORD)
         me = client.get("/api/v1/users/me", headers=bearer(tokens))
         assert me.status_code == 200
         assert me.headers["Cache-Control"] == "no-store"
@@ -130,8 +103,8 @@ def test_a_second_user_sees_only_their_own_account(server_url: str) -> None:
     first_email = f"first-{secrets.token_hex(4)}@example.com"
     second_email = f"second-{secrets.token_hex(4)}@example.com"
     with httpx.Client(base_url=server_url) as client:
-        first = register_and_login(client, first_email)
-        second = register_and_login(client, second_email)
+        first = sign_up_and_in(client, first_email, PASSWORD)
+        second = sign_up_and_in(client, second_email, PASSWORD)
         first_id = client.get("/api/v1/users/me", headers=bearer(first)).json()["id"]
         me = client.get("/api/v1/users/me", headers=bearer(second))
         assert me.json()["email"] == second_email

@@ -4,22 +4,11 @@ import secrets
 
 import httpx
 
+from tests.accounts import PASSWORD, sign_in
 from tests.mail_server import MailServer, token_from
+from tests.signing_in import bearer
 
-PASSWORD = "a sturdy journey passphrase"
 NEW_PASSWORD = "a fresh journey passphrase"
-{%- if cookiecutter.auth_mode == "jwt" %}
-LOGIN, CREDENTIAL = "/api/v1/auth/login", "access_token"
-{%- else %}
-# A non-browser client: the session token comes in the body and goes back as a bearer token.
-LOGIN, CREDENTIAL = "/api/v1/auth/token", "session_token"
-{%- endif %}
-
-
-def sign_in(client: httpx.Client, email: str, password: str) -> dict[str, str]:
-    response = client.post(LOGIN, json={"email": email, "password": password})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()[CREDENTIAL]}"}
 
 
 def test_verify_then_forgot_password_reset_and_sign_in_again(
@@ -34,7 +23,7 @@ def test_verify_then_forgot_password_reset_and_sign_in_again(
         verification = token_from(mail_server.wait_for(email))
         confirmed = client.post("/api/v1/auth/verify-email/confirm", json={"token": verification})
         assert confirmed.status_code == 204
-        old_headers = sign_in(client, email, PASSWORD)
+        old_headers = bearer(sign_in(client, email, PASSWORD))
         assert client.get("/api/v1/users/me", headers=old_headers).json()["is_verified"] is True
 
         mail_server.clear()
@@ -47,5 +36,5 @@ def test_verify_then_forgot_password_reset_and_sign_in_again(
         assert reset.status_code == 204
 
         assert client.get("/api/v1/users/me", headers=old_headers).status_code == 401
-        new_headers = sign_in(client, email, NEW_PASSWORD)
+        new_headers = bearer(sign_in(client, email, NEW_PASSWORD))
         assert client.get("/api/v1/users/me", headers=new_headers).status_code == 200

@@ -11,11 +11,13 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+{% if cookiecutter.auth_mode != "none" -%}
+from tests.accounts import sign_up_and_in
+{% endif -%}
 from tests.conftest import PROJECT_ROOT
 from tests.e2e.conftest import running_server
 {%- if cookiecutter.auth_mode != "none" %}
-
-PASSWORD = "a sturdy try-out passphrase"
+from tests.signing_in import bearer
 {%- endif %}
 
 
@@ -57,19 +59,8 @@ def test_ready_without_any_server(tryout_url: str) -> None:
 def test_register_login_me(tryout_url: str) -> None:
     email = f"tryout-{secrets.token_hex(4)}@example.com"
     with httpx.Client(base_url=tryout_url) as client:
-        registered = client.post(
-            "/api/v1/auth/register", json={"email": email, "password": PASSWORD}
-        )
-        assert registered.status_code == 201, registered.text
-{%- if cookiecutter.auth_mode == "jwt" %}
-        login = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
-        assert login.status_code == 200, login.text
-        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
-{%- else %}
-        login = client.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD})
-        assert login.status_code == 200, login.text
-        headers = {"Authorization": f"Bearer {login.json()['session_token']}"}
-{%- endif %}
+        tokens = sign_up_and_in(client, email)
+        headers = bearer(tokens)
 
         me = client.get("/api/v1/users/me", headers=headers)
         assert me.status_code == 200, me.text
@@ -80,10 +71,10 @@ def test_register_login_me(tryout_url: str) -> None:
 {%- if cookiecutter.auth_mode == "jwt" %}
 
         refreshed = client.post(
-            "/api/v1/auth/refresh", json={"refresh_token": login.json()["refresh_token"]}
+            "/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
         )
         assert refreshed.status_code == 200, refreshed.text
-        new_headers = {"Authorization": f"Bearer {refreshed.json()['access_token']}"}
+        new_headers = bearer(refreshed.json())
         assert client.get("/api/v1/users/me", headers=new_headers).status_code == 200
         logout = client.post(
             "/api/v1/auth/logout", json={"refresh_token": refreshed.json()["refresh_token"]}

@@ -3,51 +3,53 @@
 from collections.abc import AsyncIterator{% if cookiecutter.auth_mode != "none" %}, Callable{% endif %}
 {%- if cookiecutter.auth_mode != "none" %}
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
+from typing import Any{% if not cookiecutter.use_redis %}, cast{% endif %}
 {%- endif %}
 
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-{%- if cookiecutter.use_redis %}
-from redis.asyncio import Redis
-{%- endif %}
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-{% if cookiecutter.auth_mode != "none" -%}
 from app.core.config import Settings
-{% endif -%}
-from app.main import app as application
-{%- if cookiecutter.auth_mode != "none" %}
+from app.core.resources import Resources
 from app.main import create_app
-{%- endif %}
-from app.models import Base{% if cookiecutter.auth_mode != "none" %}, User{% endif %}
+from app.models import Base
 {%- if cookiecutter.auth_mode != "none" %}
+from app.models.user import User
 from app.schemas.user import UserCreate
+{%- if not cookiecutter.use_redis %}
+from app.services.cache_backend import MemoryCounterStore
+{%- endif %}
 from app.services.user_service import UserService
+from tests.signing_in import LOGIN, bearer
 {%- endif %}
 
 
 @pytest.fixture(scope="session")
-async def app(services: dict[str, str]) -> AsyncIterator[FastAPI]:
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    application = create_app(settings)
     async with application.router.lifespan_context(application):
         yield application
+
+
+def resources_of(app: FastAPI) -> Resources:
+    resources: Resources = app.state.resources
+    return resources
 
 
 @pytest.fixture(autouse=True)
 async def clean_state(app: FastAPI) -> None:
     """Every test starts with empty tables{% if cookiecutter.use_redis %} and an empty Redis database{% elif cookiecutter.auth_mode != "none" %} and no rate-limit counters{% endif %}."""
-    engine: AsyncEngine = app.state.engine
+    resources = resources_of(app)
     tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
     if tables:
-        async with engine.begin() as connection:
+        async with resources.engine.begin() as connection:
             await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 {%- if cookiecutter.use_redis %}
-    redis: Redis = app.state.redis
-    await redis.flushdb()
+    await resources.redis.flushdb()
 {%- elif cookiecutter.auth_mode != "none" %}
-    app.state.cache.clear()
+    cast("MemoryCounterStore", resources.counters).clear()
 {%- endif %}
 
 
@@ -67,7 +69,7 @@ def make_client(app: FastAPI) -> Callable[..., AbstractAsyncContextManager[Async
 
     @asynccontextmanager
     async def factory(**overrides: Any) -> AsyncIterator[AsyncClient]:
-        settings: Settings = app.state.settings
+        settings = resources_of(app).settings
         other = create_app(Settings.model_validate(settings.model_dump() | overrides))
         async with (
             other.router.lifespan_context(other),
@@ -87,8 +89,9 @@ async def create_user(
     is_active: bool = True,
 ) -> User:
     """An account written straight to the database, as the CLI or an admin would."""
-    async with app.state.sessionmaker() as db:
-        user = await UserService(db, app.state.settings).create(
+    resources = resources_of(app)
+    async with resources.sessionmaker() as db:
+        user = await UserService(db, resources).create(
             UserCreate(email=email, password=password), is_superuser=is_superuser
         )
         if not is_active:
@@ -97,28 +100,11 @@ async def create_user(
         return user
 
 
-{% if cookiecutter.auth_mode == "jwt" -%}
 async def login(client: AsyncClient, email: str, password: str = PASSWORD) -> dict[str, Any]:
-    response = await client.post("/api/v1/auth/login", json={"email": email, "password": password})
+    response = await client.post(LOGIN, json={"email": email, "password": password})
     assert response.status_code == 200, response.text
     tokens: dict[str, Any] = response.json()
     return tokens
-
-
-def bearer(tokens: dict[str, Any]) -> dict[str, str]:
-    return {"Authorization": f"Bearer {tokens['access_token']}"}
-{%- elif cookiecutter.auth_mode == "session" -%}
-async def login(client: AsyncClient, email: str, password: str = PASSWORD) -> dict[str, Any]:
-    """Sign in as a non-browser client: the session token comes in the body."""
-    response = await client.post("/api/v1/auth/token", json={"email": email, "password": password})
-    assert response.status_code == 200, response.text
-    tokens: dict[str, Any] = response.json()
-    return tokens
-
-
-def bearer(tokens: dict[str, Any]) -> dict[str, str]:
-    return {"Authorization": f"Bearer {tokens['session_token']}"}
-{%- endif %}
 
 
 @pytest.fixture

@@ -11,9 +11,10 @@ from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy import select
 
-from app.core import security
-from app.models import User
-from tests.integration.conftest import PASSWORD, bearer, create_user, login
+from app.core import passwords
+from app.models.user import User
+from tests.integration.conftest import PASSWORD, create_user, login
+from tests.signing_in import bearer
 
 AUTH = "/api/v1/auth"
 ME = "/api/v1/users/me"
@@ -21,7 +22,7 @@ LOGIN_FAILED = {"detail": "Incorrect e-mail or password"}
 
 
 async def stored_user(app: FastAPI, email: str) -> User:
-    async with app.state.sessionmaker() as db:
+    async with app.state.resources.sessionmaker() as db:
         user: User = (await db.scalars(select(User).where(User.email == email))).one()
         return user
 
@@ -112,13 +113,13 @@ async def test_unknown_email_wrong_password_and_inactive_account_look_the_same(
 ) -> None:
     await create_user(app, "gone@example.com", is_active=False)
     checks: list[str] = []
-    real_check = security._check
+    real_check = passwords._check
 
     def counting_check(password: str, hashed: str) -> bool:
         checks.append(hashed)
         return real_check(password, hashed)
 
-    monkeypatch.setattr(security, "_check", counting_check)
+    monkeypatch.setattr(passwords, "_check", counting_check)
     attempts = [
         ("nobody@example.com", PASSWORD),
         (user.email, "wrong password here"),
@@ -218,7 +219,7 @@ async def test_login_rehashes_when_the_cost_changed(
         await login(client, user.email)
     rehashed = (await stored_user(app, user.email)).hashed_password
     assert rehashed.startswith("$2b$05$")
-    assert await security.verify_password(PASSWORD, rehashed)
+    assert await passwords.verify_password(PASSWORD, rehashed)
 
 
 async def test_logins_are_logged_without_password_or_token(

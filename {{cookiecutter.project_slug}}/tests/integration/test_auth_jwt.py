@@ -8,8 +8,10 @@ from fastapi import FastAPI
 from httpx import AsyncClient, Response
 from sqlalchemy import select
 
-from app.models import RefreshToken, RefreshTokenFamily, User
-from tests.integration.conftest import PASSWORD, bearer, login
+from app.models.refresh_token import RefreshToken, RefreshTokenFamily
+from app.models.user import User
+from tests.integration.conftest import PASSWORD, login
+from tests.signing_in import bearer
 
 AUTH = "/api/v1/auth"
 ME = "/api/v1/users/me"
@@ -85,18 +87,22 @@ async def test_tokens_are_not_read_from_the_query_string(client: AsyncClient, us
     assert response.status_code == 401
 
 
-async def test_tokens_issued_before_tokens_valid_after_are_refused(
+async def test_a_login_of_an_earlier_auth_epoch_is_refused(
     app: FastAPI, client: AsyncClient, user: User
 ) -> None:
     tokens = await login(client, user.email)
     assert (await client.get(ME, headers=bearer(tokens))).status_code == 200
-    async with app.state.sessionmaker() as db:
+    async with app.state.resources.sessionmaker() as db:
         stored = await db.get(User, user.id)
         assert stored is not None
-        stored.tokens_valid_after = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=5)
+        stored.auth_epoch += 1
         await db.commit()
-    # The login itself is still open (its family is not revoked): the issue time decides.
+    # The family itself is still open (not revoked): the epoch it was created in decides.
     assert (await client.get(ME, headers=bearer(tokens))).status_code == 401
+    refreshed = await client.post(
+        f"{AUTH}/refresh", json={"refresh_token": tokens["refresh_token"]}
+    )
+    assert refreshed.status_code == 401
 
 
 async def test_a_refresh_token_is_no_access_token(client: AsyncClient, user: User) -> None:
@@ -178,7 +184,7 @@ async def test_refresh_family_has_an_absolute_lifetime(
     async with make_client(REFRESH_FAMILY_MAX_DAYS=1, REFRESH_TOKEN_EXPIRE_DAYS=7) as capped:
         tokens = await login(capped, user.email)
         rotated = (await refresh(capped, tokens)).json()
-    async with app.state.sessionmaker() as db:
+    async with app.state.resources.sessionmaker() as db:
         family = (await db.scalars(select(RefreshTokenFamily))).one()
         token = (
             await db.scalars(select(RefreshToken).where(RefreshToken.replaced_at.is_(None)))
@@ -197,7 +203,7 @@ async def test_an_expired_refresh_token_is_refused(
     app: FastAPI, client: AsyncClient, user: User
 ) -> None:
     tokens = await login(client, user.email)
-    async with app.state.sessionmaker() as db:
+    async with app.state.resources.sessionmaker() as db:
         token = (await db.scalars(select(RefreshToken))).one()
         token.expires_at = datetime.now(UTC) - timedelta(seconds=1)
         await db.commit()

@@ -11,9 +11,11 @@ from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import func, select
 
-from app.core.sessions import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE
-from app.models import User, UserSession
-from tests.integration.conftest import PASSWORD, bearer, login
+from app.core.security import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE
+from app.models.session import UserSession
+from app.models.user import User
+from tests.integration.conftest import PASSWORD, login
+from tests.signing_in import bearer
 
 AUTH = "/api/v1/auth"
 ME = "/api/v1/users/me"
@@ -37,19 +39,19 @@ async def browser_login(client: AsyncClient, email: str, password: str = PASSWOR
 
 
 async def stored_sessions(app: FastAPI) -> list[UserSession]:
-    async with app.state.sessionmaker() as db:
+    async with app.state.resources.sessionmaker() as db:
         return list((await db.scalars(select(UserSession).order_by(UserSession.id))).all())
 
 
 async def move_session(app: FastAPI, **values: Any) -> None:
     """Change the only session's timestamps{% if cookiecutter.use_redis %}, and forget what the cache knows of it{% endif %}."""
-    async with app.state.sessionmaker() as db:
+    async with app.state.resources.sessionmaker() as db:
         session = (await db.scalars(select(UserSession))).one()
         for name, value in values.items():
             setattr(session, name, value)
         await db.commit()
 {%- if cookiecutter.use_redis %}
-    await app.state.redis.flushdb()
+    await app.state.resources.redis.flushdb()
 {%- endif %}
 
 
@@ -405,7 +407,7 @@ async def test_deactivation_and_deletion_end_sessions_at_once_even_when_cached(
     assert (
         await client.delete(f"/api/v1/users/{user.id}", headers=admin_headers)
     ).status_code == 204
-    async with app.state.sessionmaker() as db:
+    async with app.state.resources.sessionmaker() as db:
         count = await db.scalar(
             select(func.count()).select_from(UserSession).where(UserSession.user_id == user.id)
         )

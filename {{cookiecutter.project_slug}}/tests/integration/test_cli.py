@@ -7,20 +7,27 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from app.cli import main
-from app.models import User
+from app.models.user import User
 from tests.integration.conftest import PASSWORD, create_user
 
 EMAIL = "boss@example.com"
 
 
 async def users_named(app: FastAPI, email: str) -> list[User]:
-    async with app.state.sessionmaker() as db:
+    async with app.state.resources.sessionmaker() as db:
         return list((await db.scalars(select(User).where(User.email == email))).all())
 
 
 async def user_count(app: FastAPI) -> int:
-    async with app.state.sessionmaker() as db:
+    async with app.state.resources.sessionmaker() as db:
         return await db.scalar(select(func.count()).select_from(User)) or 0
+
+
+@pytest.fixture(autouse=True)
+def command_env(monkeypatch: pytest.MonkeyPatch, services: dict[str, str]) -> None:
+    """The command reads its settings from the environment, as in a container."""
+    for name, value in services.items():
+        monkeypatch.setenv(name, value)
 
 
 @pytest.fixture

@@ -2,25 +2,20 @@
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy import select, update
 
-from app.core.security import hash_opaque_token
-from app.models import ActionToken, User
-from tests.integration.conftest import PASSWORD, bearer, login
+from app.core.tokens import hash_opaque_token
+from app.models.action_token import ActionToken
+from app.models.user import User
+from tests.integration.conftest import PASSWORD, login
 from tests.mail_server import MailServer, body_of, token_from
+from tests.signing_in import bearer
 
 AUTH = "/api/v1/auth"
 ME = "/api/v1/users/me"
 INVALID_LINK = {"detail": "This link is invalid or has expired: request a new one"}
-
-
-@pytest.fixture(autouse=True)
-def inbox(mail_server: MailServer) -> MailServer:
-    mail_server.clear()
-    return mail_server
 
 
 async def register(client: AsyncClient, email: str) -> None:
@@ -62,7 +57,7 @@ async def test_an_expired_verification_link_is_refused(
 ) -> None:
     await register(client, "new@example.com")
     token = token_from(inbox.wait_for("new@example.com"))
-    async with app.state.sessionmaker() as db:
+    async with app.state.resources.sessionmaker() as db:
         await db.execute(
             update(ActionToken)
             .where(ActionToken.token_hash == hash_opaque_token(token))
@@ -84,7 +79,7 @@ async def test_only_a_hash_of_the_token_is_stored(
     await register(client, "new@example.com")
     token = token_from(inbox.wait_for("new@example.com"))
     assert len(token) >= 22  # at least 128 random bits, URL-safe base64
-    async with app.state.sessionmaker() as db:
+    async with app.state.resources.sessionmaker() as db:
         stored = (await db.scalars(select(ActionToken))).one()
     assert stored.token_hash == hash_opaque_token(token)
     assert stored.purpose == "verify_email"
@@ -172,7 +167,7 @@ async def test_an_inactive_account_cannot_verify(
 ) -> None:
     await register(client, "new@example.com")
     token = token_from(inbox.wait_for("new@example.com"))
-    async with app.state.sessionmaker() as db:
+    async with app.state.resources.sessionmaker() as db:
         await db.execute(update(User).values(is_active=False))
         await db.commit()
     assert await confirm(client, token) == 400

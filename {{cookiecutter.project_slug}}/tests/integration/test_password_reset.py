@@ -10,21 +10,19 @@ from fastapi import FastAPI
 from httpx import AsyncClient, Response
 from sqlalchemy import select, update
 
-from app.models import ActionToken, User
-from tests.integration.conftest import PASSWORD, bearer, create_user, login
+from app.models.action_token import ActionToken
+from app.models.user import User
+from tests.integration.conftest import PASSWORD, create_user, login
 from tests.mail_server import MailServer, body_of, free_port, token_from
+from tests.signing_in import bearer
 
 AUTH = "/api/v1/auth"
 ME = "/api/v1/users/me"
 NEW_PASSWORD = "a brand new passphrase"
 INVALID_LINK = {"detail": "This link is invalid or has expired: request a new one"}
+# Every test starts with an empty mailbox.
+pytestmark = pytest.mark.usefixtures("inbox")
 SENT = {"detail": "If an account uses this address, a link to reset its password is on its way"}
-
-
-@pytest.fixture(autouse=True)
-def inbox(mail_server: MailServer) -> MailServer:
-    mail_server.clear()
-    return mail_server
 
 
 async def forgot(client: AsyncClient, email: str) -> Response:
@@ -115,7 +113,7 @@ async def test_an_expired_reset_link_is_refused(
     app: FastAPI, client: AsyncClient, inbox: MailServer, user: User
 ) -> None:
     token = await reset_token(client, inbox, user.email)
-    async with app.state.sessionmaker() as db:
+    async with app.state.resources.sessionmaker() as db:
         stored = (await db.scalars(select(ActionToken))).one()
         assert stored.expires_at - datetime.now(UTC) <= timedelta(hours=1)
         await db.execute(
@@ -217,7 +215,7 @@ async def test_a_failing_mail_server_changes_nothing_for_the_client(
 ) -> None:
     async with make_client(SMTP_PORT=free_port(), SMTP_TIMEOUT=2) as broken:
         # The new app configured logging afresh, without pytest's capturing handler.
-        logger = logging.getLogger("app.services.account_service")
+        logger = logging.getLogger("app.services.account_mailer")
         logger.addHandler(caplog.handler)
         try:
             response = await forgot(broken, user.email)

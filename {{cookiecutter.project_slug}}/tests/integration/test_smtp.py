@@ -9,7 +9,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from pydantic import SecretStr
 
 from app.core.config import Settings
-from app.services.email_service import SmtpEmailService
+from app.services.email_service import SmtpSender
 from tests.mail_server import MailServer, body_of, free_port
 
 USERNAME, SMTP_PASSWORD = "mailer", "smtp-secret-for-tests"
@@ -62,7 +62,7 @@ async def test_a_message_arrives_with_its_headers_and_body(
     settings = smtp_settings(
         auth_server.port, SMTP_SECURITY="none", SMTP_USERNAME=USERNAME, SMTP_PASSWORD=SMTP_PASSWORD
     )
-    await SmtpEmailService(settings).send("ada@mail.test", "Hello Ada", "Line one\nLine two\n")
+    await SmtpSender(settings).send("ada@mail.test", "Hello Ada", "Line one\nLine two\n")
     message = auth_server.wait_for("ada@mail.test")
     assert message["From"] == "Acme <no-reply@mail.example.org>"
     assert message["Subject"] == "Hello Ada"
@@ -75,5 +75,5 @@ async def test_starttls_is_required_not_attempted(mail_server: MailServer) -> No
     mail_server.clear()
     settings = smtp_settings(mail_server.port, SMTP_SECURITY="starttls")
     with pytest.raises(aiosmtplib.SMTPException, match="STARTTLS"):
-        await SmtpEmailService(settings).send("ada@mail.test", "Hello", "Body")
+        await SmtpSender(settings).send("ada@mail.test", "Hello", "Body")
     assert mail_server.messages == []

@@ -6,8 +6,9 @@ import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
 
-from app.models import User
-from tests.integration.conftest import PASSWORD, bearer, create_user, login
+from app.models.user import User
+from tests.integration.conftest import PASSWORD, create_user, login
+from tests.signing_in import bearer
 
 ME = "/api/v1/users/me"
 USERS = "/api/v1/users"

@@ -7,17 +7,13 @@ import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient, Response
 
-from app.core.config import Settings
 from app.core.middleware import SECURITY_HEADERS
 from app.main import create_app
+from tests.conftest import make_settings
 
 
 def make_app(**values: Any) -> FastAPI:
-{%- if cookiecutter.auth_mode != "none" %}
-    values.setdefault("SECRET_KEY", "k" * 48)
-    values.setdefault("BCRYPT_ROUNDS", 12)  # the suite sets 4, which production refuses
-{%- endif %}
-    return create_app(Settings(_env_file=None, **values))
+    return create_app(make_settings(**values))
 
 
 async def request(app: FastAPI, method: str, path: str, **kwargs: Any) -> Response:

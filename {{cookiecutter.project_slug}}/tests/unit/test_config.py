@@ -1,21 +1,14 @@
-from typing import Any
-
 import pytest
-from pydantic import {% if cookiecutter.auth_mode != "none" %}SecretStr, {% endif %}ValidationError
+from pydantic import ValidationError
 
-from app.core.config import Settings
+from app.core.config import (
+    InvalidSettingsError,
 {%- if cookiecutter.auth_mode != "none" %}
-
-STRONG_SECRET = "k" * 48
+    Settings,
 {%- endif %}
-
-
-def make_settings(**values: Any) -> Settings:
-{%- if cookiecutter.auth_mode != "none" %}
-    values.setdefault("SECRET_KEY", STRONG_SECRET)
-    values.setdefault("BCRYPT_ROUNDS", 12)  # the suite sets 4, which production refuses
-{%- endif %}
-    return Settings(_env_file=None, **values)
+    load_settings,
+)
+from tests.conftest import make_settings
 
 
 def test_defaults_are_valid_for_development() -> None:
@@ -46,7 +39,7 @@ def test_production_refuses_the_placeholder_secret() -> None:
 
 
 def test_production_refuses_debug() -> None:
-    with pytest.raises(ValidationError, match="DEBUG must be false"):
+    with pytest.raises(ValidationError, match="DEBUG: must be false in production"):
         make_settings(ENVIRONMENT="production", DEBUG=True)
     assert make_settings(ENVIRONMENT="production", DEBUG=False).is_production
 
@@ -54,7 +47,7 @@ def test_production_refuses_debug() -> None:
 def test_sqlite_is_for_the_try_out_only() -> None:
     tryout = "sqlite+aiosqlite:///./tryout.db"
     assert make_settings(ENVIRONMENT="development", DATABASE_URL=tryout).is_development
-    with pytest.raises(ValidationError, match="DATABASE_URL is SQLite"):
+    with pytest.raises(ValidationError, match="DATABASE_URL: SQLite is only for `make try`"):
         make_settings(ENVIRONMENT="production", DATABASE_URL=tryout)
 {%- if cookiecutter.use_redis %}
 
@@ -101,13 +94,12 @@ def test_unknown_environment_is_refused() -> None:
 {%- if cookiecutter.auth_mode != "none" %}
 
 
-def test_bcrypt_cost_defaults_to_12(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("BCRYPT_ROUNDS")  # the suite runs with 4
-    assert Settings(_env_file=None, SECRET_KEY=SecretStr(STRONG_SECRET)).BCRYPT_ROUNDS == 12
+def test_bcrypt_cost_defaults_to_12() -> None:
+    assert Settings.model_validate({"SECRET_KEY": "k" * 48}).BCRYPT_ROUNDS == 12
 
 
 def test_production_refuses_a_bcrypt_cost_below_10() -> None:
-    with pytest.raises(ValidationError, match="BCRYPT_ROUNDS=9 is too cheap"):
+    with pytest.raises(ValidationError, match="BCRYPT_ROUNDS: 9 is too cheap for production"):
         make_settings(ENVIRONMENT="production", BCRYPT_ROUNDS=9)
     assert make_settings(ENVIRONMENT="production", BCRYPT_ROUNDS=10).BCRYPT_ROUNDS == 10
     assert make_settings(ENVIRONMENT="development", BCRYPT_ROUNDS=4).BCRYPT_ROUNDS == 4
@@ -153,3 +145,27 @@ def test_stronger_jwt_algorithms_need_longer_secrets() -> None:
     with pytest.raises(ValidationError, match="JWT_ALGORITHM"):
         make_settings(JWT_ALGORITHM="none")
 {%- endif %}
+
+
+def test_every_unsafe_value_is_reported_at_once() -> None:
+    """Start-up lists every problem in one run, not one per run."""
+    unsafe = {"ENVIRONMENT": "production", "DEBUG": True, "DATABASE_URL": "sqlite+aiosqlite:///x"}
+    with pytest.raises(ValidationError) as refused:
+        make_settings(**unsafe)
+    message = str(refused.value)
+    assert "DEBUG: must be false in production" in message
+    assert "DATABASE_URL: SQLite is only for `make try`" in message
+
+
+def test_invalid_settings_stop_start_up_with_one_line_per_problem(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PORT", "0")
+    monkeypatch.setenv("DATABASE_URL", "mysql://db")
+    with pytest.raises(InvalidSettingsError) as refused:
+        load_settings()
+    lines = str(refused.value).splitlines()
+    assert lines[0] == "invalid settings (environment or .env):"
+    assert any(line.startswith("PORT: ") for line in lines)
+    assert any(line.startswith("DATABASE_URL: ") and "async driver" in line for line in lines)
+    assert refused.value.__cause__ is None  # no stack of validator frames

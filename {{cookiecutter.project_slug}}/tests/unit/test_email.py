@@ -8,19 +8,17 @@ import pytest
 from pydantic import ValidationError
 
 from app.core.config import Settings
-from app.core.security import hash_opaque_token
+from app.core.tokens import hash_opaque_token
 from app.models.action_token import TokenPurpose
-from app.services.account_service import (
-    password_reset_mail,
-    token_lifetime,
-    verification_mail,
-)
+from app.services.account_messages import password_reset_mail, verification_mail
+from app.services.action_token_service import token_lifetime
 from app.services.email_service import (
-    ConsoleEmailService,
-    SmtpEmailService,
+    ConsoleSender,
+    SmtpSender,
     build_message,
-    create_email_service,
+    create_email_sender,
 )
+from tests.conftest import make_settings as settings_from
 
 TOKEN = "Zr6oYv1p0nq2m3HkE5b8QwT4xJ7sLd9cVaU1gN2hKfM"
 PRODUCTION_EMAIL = {
@@ -34,23 +32,21 @@ PRODUCTION_EMAIL = {
 
 
 def make_settings(**values: Any) -> Settings:
-    values.setdefault("SECRET_KEY", "k" * 48)
-    values.setdefault("BCRYPT_ROUNDS", 12)
     values.setdefault("EMAIL_BACKEND", "console")
-    return Settings(_env_file=None, **values)
+    return settings_from(**values)
 
 
 # --- Settings --------------------------------------------------------------------------------
 
 
 def test_the_backend_is_the_one_the_settings_name() -> None:
-    assert isinstance(create_email_service(make_settings()), ConsoleEmailService)
-    assert isinstance(create_email_service(make_settings(EMAIL_BACKEND="smtp")), SmtpEmailService)
+    assert isinstance(create_email_sender(make_settings()), ConsoleSender)
+    assert isinstance(create_email_sender(make_settings(EMAIL_BACKEND="smtp")), SmtpSender)
 
 
 @pytest.mark.parametrize("environment", ["staging", "production"])
 def test_console_backend_is_refused_outside_development(environment: str) -> None:
-    with pytest.raises(ValidationError, match="EMAIL_BACKEND=console"):
+    with pytest.raises(ValidationError, match="EMAIL_BACKEND: console only logs e-mails"):
         make_settings(
             **(PRODUCTION_EMAIL | {"ENVIRONMENT": environment, "EMAIL_BACKEND": "console"})
         )
@@ -63,9 +59,12 @@ def test_production_accepts_a_complete_smtp_configuration() -> None:
 @pytest.mark.parametrize(
     ("override", "message"),
     [
-        ({"FRONTEND_URL": "http://app.test"}, "FRONTEND_URL must use https"),
-        ({"EMAIL_FROM": "no-reply@example.com"}, "EMAIL_FROM is a placeholder"),
-        ({"SMTP_SECURITY": "none", "SMTP_HOST": "smtp.mail.test"}, "SMTP_SECURITY=none"),
+        ({"FRONTEND_URL": "http://app.test"}, "FRONTEND_URL: must use https"),
+        ({"EMAIL_FROM": "no-reply@example.com"}, "EMAIL_FROM: is a placeholder"),
+        (
+            {"SMTP_SECURITY": "none", "SMTP_HOST": "smtp.mail.test"},
+            "SMTP_SECURITY: none would send reset links in clear text",
+        ),
     ],
 )
 def test_production_refuses_unsafe_email_settings(override: dict[str, str], message: str) -> None:
@@ -131,7 +130,7 @@ def test_message_headers_cannot_be_injected() -> None:
 async def test_console_backend_logs_the_whole_message(caplog: pytest.LogCaptureFixture) -> None:
     settings = make_settings(PROJECT_NAME="Acme", EMAIL_FROM="no-reply@mail.example.org")
     caplog.set_level(logging.INFO, logger="app.services.email_service")
-    await ConsoleEmailService(settings).send("ada@mail.test", "Subject line", "Open the link")
+    await ConsoleSender(settings).send("ada@mail.test", "Subject line", "Open the link")
     logged = caplog.text
     assert "To: ada@mail.test" in logged
     assert "From: Acme <no-reply@mail.example.org>" in logged

@@ -7,18 +7,14 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient, Response
-{%- if cookiecutter.auth_mode != "none" %}
-from pydantic import SecretStr
-{%- endif %}
 
-from app.core.config import Settings
 from app.main import create_app
+from tests.conftest import make_settings
 
 
 def json_app() -> FastAPI:
     """Outside development the logs are JSON lines on stderr."""
-    settings = Settings(_env_file=None, {% if cookiecutter.auth_mode != "none" %}SECRET_KEY=SecretStr("k" * 48), {% endif %}ENVIRONMENT="staging")
-    app = create_app(settings)
+    app = create_app(make_settings(ENVIRONMENT="staging"))
 
     @app.get("/talk")
     async def talk() -> dict[str, str]:

@@ -3,10 +3,9 @@
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 
-from app.core.config import Settings
 from app.main import create_app
+from tests.conftest import make_settings
 
 PUBLIC_AUTH = {"/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/auth/token"}
 {%- if cookiecutter.enable_email %}
@@ -30,7 +29,7 @@ RATE_LIMITED = {
 
 
 def operations() -> list[tuple[str, str, dict[str, Any]]]:
-    app = create_app(Settings(_env_file=None, SECRET_KEY=SecretStr("k" * 48)))
+    app = create_app(make_settings())
     schema = app.openapi()
     return [
         (path, method, operation)

@@ -1,69 +1,87 @@
-"""The rate limiter over a stand-in store with the cache service's interface."""
+"""The rate limiter over a stand-in counter store (the real stores have tests of their own)."""
 
 import pytest
-from pydantic import SecretStr
 
-from app.core.config import Settings
 from app.core.exceptions import RateLimitedError
+from app.core.settings.accounts import RateLimit
 from app.services.cache_service import Counter
-from app.services.rate_limit_service import AuthRateLimits, RateLimit, RateLimiter, account_key
+from app.services.rate_limit_service import RateLimiter, account_key
+from tests.conftest import make_settings
 
 
-class DictCache:
-    """Counts in a dict; every window has 60 seconds left."""
+class DictCounters:
+    """Counts in a dict; every window has WINDOW_LEFT seconds left."""
+
+    WINDOW_LEFT = 37
 
     def __init__(self) -> None:
         self.counts: dict[str, int] = {}
 
     async def increment(self, key: str, window_seconds: int) -> Counter:
         self.counts[key] = self.counts.get(key, 0) + 1
-        return Counter(self.counts[key], 60)
+        return Counter(self.counts[key], self.WINDOW_LEFT)
 
     async def peek(self, key: str) -> Counter:
-        return Counter(self.counts.get(key, 0), 60 if key in self.counts else 0)
+        return Counter(self.counts.get(key, 0), self.WINDOW_LEFT if key in self.counts else 0)
 
     async def delete(self, key: str) -> None:
         self.counts.pop(key, None)
 
 
-RULE = RateLimit("test", limit=2, window_seconds=60)
-
-
 @pytest.fixture
 def limiter() -> RateLimiter:
-    settings = Settings(_env_file=None, SECRET_KEY=SecretStr("k" * 48))
-    return RateLimiter(DictCache(), AuthRateLimits.from_settings(settings))
+    limits = {
+        "both": RateLimit(per_account=2, per_ip=3, window_seconds=60),
+        "ip_only": RateLimit(per_account=None, per_ip=1, window_seconds=60),
+    }
+    return RateLimiter(DictCounters(), limits)
 
 
-async def test_hit_refuses_past_the_limit_with_retry_after(limiter: RateLimiter) -> None:
-    await limiter.hit(RULE, "a")
-    await limiter.hit(RULE, "a")
+async def test_hit_refuses_past_the_limit_with_the_windows_retry_after(
+    limiter: RateLimiter,
+) -> None:
+    await limiter.hit("both", account="a", ip="1")
+    await limiter.hit("both", account="a", ip="2")
     with pytest.raises(RateLimitedError) as refused:
-        await limiter.hit(RULE, "a")
-    assert refused.value.headers == {"Retry-After": "60"}
-    await limiter.hit(RULE, "b")  # other subjects are counted apart
+        await limiter.hit("both", account="a", ip="3")
+    assert refused.value.headers == {"Retry-After": str(DictCounters.WINDOW_LEFT)}
+    await limiter.hit("both", account="b", ip="4")  # other subjects are counted apart
+
+
+async def test_hit_counts_per_address_as_well(limiter: RateLimiter) -> None:
+    for account in ("a", "b", "c"):
+        await limiter.hit("both", account=account, ip="1")
+    with pytest.raises(RateLimitedError):
+        await limiter.hit("both", account="d", ip="1")
+
+
+async def test_an_action_counted_per_address_only_ignores_the_account(
+    limiter: RateLimiter,
+) -> None:
+    await limiter.hit("ip_only", account="a", ip="1")
+    await limiter.hit("ip_only", account="a", ip="2")
+    with pytest.raises(RateLimitedError):
+        await limiter.hit("ip_only", account="b", ip="1")
 
 
 async def test_check_refuses_once_the_recorded_failures_reach_the_limit(
     limiter: RateLimiter,
 ) -> None:
-    await limiter.check(RULE, "a")
-    await limiter.record(RULE, "a")
-    await limiter.check(RULE, "a")
-    await limiter.record(RULE, "a")
+    await limiter.check("both", account="a")
+    await limiter.record("both", account="a")
+    await limiter.check("both", account="a")
+    await limiter.record("both", account="a")
     with pytest.raises(RateLimitedError):
-        await limiter.check(RULE, "a")
-    await limiter.reset(RULE, "a")
-    await limiter.check(RULE, "a")
+        await limiter.check("both", account="a")
+    await limiter.reset("both", account="a")
+    await limiter.check("both", account="a")
 
 
-def test_limits_come_from_the_settings() -> None:
-    settings = Settings(
-        _env_file=None, SECRET_KEY=SecretStr("k" * 48), RATE_LIMIT_LOGIN_PER_ACCOUNT=3
-    )
-    limits = AuthRateLimits.from_settings(settings)
-    assert limits.login_account.limit == 3
-    assert limits.login_account.window_seconds == settings.RATE_LIMIT_WINDOW_SECONDS
+def test_one_table_of_limits_comes_from_the_settings() -> None:
+    settings = make_settings(RATE_LIMIT_LOGIN_PER_ACCOUNT=3, RATE_LIMIT_WINDOW_SECONDS=120)
+    limits = settings.rate_limits()
+    assert limits["login"] == RateLimit(3, settings.RATE_LIMIT_LOGIN_PER_IP, 120)
+    assert {"login", "register"} <= set(limits)
 
 
 def test_account_keys_do_not_reveal_the_address() -> None:

@@ -3,8 +3,13 @@
 import pytest
 from pydantic import ValidationError
 
-from app.schemas.auth import LoginRequest, PasswordChangeRequest
-from app.schemas.user import UserAdminUpdate, UserCreate, UserUpdate
+from app.schemas.user import (
+    LoginRequest,
+    PasswordChangeRequest,
+    UserAdminUpdate,
+    UserCreate,
+    UserUpdate,
+)
 
 GOOD = "a sturdy test passphrase"
 

@@ -4,15 +4,9 @@ import ipaddress
 
 import pytest
 
-from app.core.security import (
-    check_new_password,
-    client_ip,
-    hash_opaque_token,
-    hash_password,
-    needs_rehash,
-    new_opaque_token,
-    verify_password,
-)
+from app.core.passwords import check_new_password, hash_password, needs_rehash, verify_password
+from app.core.proxies import client_ip
+from app.core.tokens import hash_opaque_token, new_opaque_token
 
 
 async def test_hash_verifies_only_the_same_password() -> None:

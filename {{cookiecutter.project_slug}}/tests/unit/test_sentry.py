@@ -5,16 +5,14 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-{%- if cookiecutter.auth_mode != "none" %}
-from pydantic import SecretStr
-{%- endif %}
 
 from app.core.config import Settings
 from app.core.sentry import init_sentry
+from tests.conftest import make_settings
 
 
 def settings(**values: Any) -> Settings:
-    return Settings(_env_file=None, {% if cookiecutter.auth_mode != "none" %}SECRET_KEY=SecretStr("k" * 48), {% endif %}**values)
+    return make_settings(**values)
 
 
 class FakeSdk(ModuleType):

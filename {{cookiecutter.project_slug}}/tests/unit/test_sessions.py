@@ -5,11 +5,10 @@ from typing import Any
 import pytest
 from fastapi import Response
 from fastapi.security import HTTPAuthorizationCredentials
-from pydantic import SecretStr
 from starlette.requests import Request
 
 from app.core.config import Settings
-from app.core.sessions import (
+from app.core.security import (
     CSRF_COOKIE,
     CSRF_HEADER,
     SESSION_COOKIE,
@@ -21,6 +20,7 @@ from app.core.sessions import (
     presented_credential,
     set_session_cookies,
 )
+from tests.conftest import make_settings
 from tests.unit.test_openapi import operations
 
 TOKEN = "kq1V3G7ztA7d0aD6b9Jx0a5b6Xx2cT1hYv4W8nR3sQe"
@@ -28,7 +28,7 @@ TOKEN = "kq1V3G7ztA7d0aD6b9Jx0a5b6Xx2cT1hYv4W8nR3sQe"
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(_env_file=None, SECRET_KEY=SecretStr("s" * 48))
+    return make_settings(SECRET_KEY="s" * 48)
 
 
 def request(method: str, headers: dict[str, str] | None = None) -> Request:
@@ -41,7 +41,7 @@ def test_csrf_tokens_are_bound_to_the_session_and_the_key(settings: Settings) ->
     assert token == csrf_token_for(settings, TOKEN)
     assert len(token) >= 43  # a whole SHA-256 HMAC
     assert token != csrf_token_for(settings, TOKEN + "x")
-    other_key = Settings(_env_file=None, SECRET_KEY=SecretStr("o" * 48))
+    other_key = make_settings(SECRET_KEY="o" * 48)
     assert token != csrf_token_for(other_key, TOKEN)
     assert TOKEN not in token
 
@@ -70,12 +70,12 @@ def test_unsafe_bearer_requests_need_no_csrf_token(settings: Settings) -> None:
     check_csrf(request("POST"), settings, Credential(TOKEN, from_cookie=False))
 
 
-def test_a_bearer_token_wins_over_the_cookie() -> None:
+async def test_a_bearer_token_wins_over_the_cookie() -> None:
     bearer = HTTPAuthorizationCredentials(scheme="Bearer", credentials="from-header")
-    assert presented_credential("from-cookie", bearer) == Credential("from-header", False)
-    assert presented_credential("from-cookie", None) == Credential("from-cookie", True)
-    assert presented_credential("", None) is None
-    assert presented_credential(None, None) is None
+    assert await presented_credential("from-cookie", bearer) == Credential("from-header", False)
+    assert await presented_credential("from-cookie", None) == Credential("from-cookie", True)
+    assert await presented_credential("", None) is None
+    assert await presented_credential(None, None) is None
 
 
 def test_session_cookies_follow_the_host_prefix_rules() -> None:

@@ -6,23 +6,23 @@ from typing import Any
 
 import jwt
 import pytest
-from pydantic import SecretStr
 
 from app.core.config import Settings
-from app.core.tokens import (
+from app.core.security import (
     REQUIRED_CLAIMS,
     TokenKind,
     create_access_token,
     decode_token,
     token_audience,
 )
+from tests.conftest import make_settings
 
 SECRET = "s" * 48
 
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(_env_file=None, SECRET_KEY=SecretStr(SECRET), BCRYPT_ROUNDS=4, JWT_ISSUER="svc")
+    return make_settings(SECRET_KEY=SECRET, JWT_ISSUER="svc")
 
 
 def claims(settings: Settings, **changes: Any) -> dict[str, Any]:

@@ -1,16 +1,12 @@
 """E-mail address verification and password reset. Mails are sent after the answer."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, status
 
-from app.api.v1.dependencies import (
-    AccountMailerDep,
-    AccountServiceDep,
-    ClientIp,
-    CurrentUser,
-)
+from app.api.v1.dependencies import AppResources, ClientIp, CurrentUser, service
 from app.api.v1.responses import errors
+from app.core.security import CREDENTIAL_ERRORS
 from app.schemas.account import (
     AcceptedResponse,
     EmailTokenRequest,
@@ -18,8 +14,11 @@ from app.schemas.account import (
     ResetPasswordRequest,
 )
 from app.schemas.common import ErrorResponse
+from app.services.account_service import AccountService
 
 router = APIRouter()
+
+Accounts = Annotated[AccountService, service(AccountService)]
 
 TOKEN_ERRORS: dict[int | str, dict[str, Any]] = {
     **errors(429),
@@ -39,29 +38,24 @@ RESET_SENT = AcceptedResponse(
 @router.post(
     "/verify-email/request",
     status_code=status.HTTP_202_ACCEPTED,
-{%- if cookiecutter.auth_mode == "session" %}
-    # 403: signed in by cookie without the CSRF token.
-    responses=errors(401, 403, 409, 429),
-{%- else %}
-    responses=errors(401, 409, 429),
-{%- endif %}
+    responses=errors(*CREDENTIAL_ERRORS, 409, 429),
 )
 async def request_verification_email(
     user: CurrentUser,
-    accounts: AccountServiceDep,
-    mailer: AccountMailerDep,
+    accounts: Accounts,
+    resources: AppResources,
     background: BackgroundTasks,
 ) -> AcceptedResponse:
     """Mail a new verification link to the signed-in user; earlier links stop working."""
     await accounts.allow_verification_request(user)
-    background.add_task(mailer.send_verification, user.id)
+    background.add_task(resources.mailer.send_verification, user.id)
     return VERIFICATION_SENT
 
 
 @router.post(
     "/verify-email/confirm", status_code=status.HTTP_204_NO_CONTENT, responses=TOKEN_ERRORS
 )
-async def confirm_email(data: EmailTokenRequest, accounts: AccountServiceDep, ip: ClientIp) -> None:
+async def confirm_email(data: EmailTokenRequest, accounts: Accounts, ip: ClientIp) -> None:
     """Mark the address verified with the token from the e-mail (no sign-in needed)."""
     await accounts.verify_email(data.token, ip)
 
@@ -69,22 +63,20 @@ async def confirm_email(data: EmailTokenRequest, accounts: AccountServiceDep, ip
 @router.post("/forgot-password", status_code=status.HTTP_202_ACCEPTED, responses=errors(400, 429))
 async def forgot_password(
     data: ForgotPasswordRequest,
-    accounts: AccountServiceDep,
-    mailer: AccountMailerDep,
+    accounts: Accounts,
+    resources: AppResources,
     background: BackgroundTasks,
     ip: ClientIp,
 ) -> AcceptedResponse:
     """Mail a password reset link, if the address belongs to an active account. The answer is
     the same either way."""
     await accounts.allow_forgot_password(data.email, ip)
-    background.add_task(mailer.send_password_reset, data.email)
+    background.add_task(resources.mailer.send_password_reset, data.email)
     return RESET_SENT
 
 
 @router.post("/reset-password", status_code=status.HTTP_204_NO_CONTENT, responses=TOKEN_ERRORS)
-async def reset_password(
-    data: ResetPasswordRequest, accounts: AccountServiceDep, ip: ClientIp
-) -> None:
+async def reset_password(data: ResetPasswordRequest, accounts: Accounts, ip: ClientIp) -> None:
     """Choose a new password with the token from the e-mail. Every session of the account
     ends: sign in again with the new password."""
     await accounts.reset_password(data.token, data.new_password, ip)

@@ -1,8 +1,8 @@
 """Liveness (the process answers) and readiness (its dependencies answer)."""
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Response, status
 
-from app.api.v1.dependencies import AppSettings{% if cookiecutter.use_redis %}, RedisClient{% endif %}
+from app.api.v1.dependencies import AppResources
 from app.schemas.health import LivenessResponse, ReadinessResponse
 from app.services.health_service import check_readiness
 
@@ -24,22 +24,9 @@ async def live() -> LivenessResponse:
         }
     },
 )
-async def ready(
-    request: Request,
-    response: Response,
-{%- if cookiecutter.use_redis %}
-    redis: RedisClient,
-{%- endif %}
-    settings: AppSettings,
-) -> ReadinessResponse:
-    """The database{% if cookiecutter.use_redis %} and Redis{% endif %} answer within `HEALTH_CHECK_TIMEOUT` seconds."""
-    result = await check_readiness(
-        request.app.state.engine,
-{%- if cookiecutter.use_redis %}
-        redis,
-{%- endif %}
-        seconds=settings.HEALTH_CHECK_TIMEOUT,
-    )
+async def ready(response: Response, resources: AppResources) -> ReadinessResponse:
+    """Every backing service answers within `HEALTH_CHECK_TIMEOUT` seconds."""
+    result = await check_readiness(resources.probes(), resources.settings.HEALTH_CHECK_TIMEOUT)
     if result.status != "ok":
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     return result

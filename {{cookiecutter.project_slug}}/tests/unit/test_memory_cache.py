@@ -1,8 +1,9 @@
-"""The in-process cache: windows, expiry and bounded memory, without any server."""
+"""The in-process counters: windows, expiry and bounded memory, without any server."""
 
 import pytest
 
-from app.services.cache_service import Counter, MemoryCacheService
+from app.services.cache_backend import CacheResources, MemoryCounterStore
+from app.services.cache_service import Counter
 
 
 class Clock:
@@ -16,12 +17,12 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     clock = Clock()
-    monkeypatch.setattr("app.services.cache_service.time.monotonic", clock)
+    monkeypatch.setattr("app.services.cache_backend.time.monotonic", clock)
     return clock
 
 
 async def test_increment_counts_within_the_window(clock: Clock) -> None:
-    cache = MemoryCacheService()
+    cache = MemoryCounterStore()
     assert await cache.increment("k", 60) == Counter(1, 60)
     clock.now += 20
     assert await cache.increment("k", 60) == Counter(2, 40)
@@ -29,7 +30,7 @@ async def test_increment_counts_within_the_window(clock: Clock) -> None:
 
 
 async def test_a_new_window_starts_after_expiry(clock: Clock) -> None:
-    cache = MemoryCacheService()
+    cache = MemoryCounterStore()
     await cache.increment("k", 10)
     await cache.increment("k", 10)
     clock.now += 10
@@ -38,7 +39,7 @@ async def test_a_new_window_starts_after_expiry(clock: Clock) -> None:
 
 
 async def test_delete_and_clear_forget_counters(clock: Clock) -> None:
-    cache = MemoryCacheService()
+    cache = MemoryCounterStore()
     await cache.increment("a", 60)
     await cache.increment("b", 60)
     await cache.delete("a")
@@ -49,7 +50,7 @@ async def test_delete_and_clear_forget_counters(clock: Clock) -> None:
 
 
 async def test_memory_stays_bounded(clock: Clock) -> None:
-    cache = MemoryCacheService(max_entries=4)
+    cache = MemoryCounterStore(max_entries=4)
     for number in range(4):
         await cache.increment(f"old{number}", 10)
     clock.now += 11  # all four expire
@@ -61,3 +62,9 @@ async def test_memory_stays_bounded(clock: Clock) -> None:
     assert (await cache.peek("one-more")).hits == 1
     assert (await cache.peek("new3")).hits == 1
     assert (await cache.peek("new0")).hits == 0
+
+
+def test_nothing_is_shared_between_workers_without_a_server() -> None:
+    """A cache one worker cannot invalidate for the others would let an ended sign-in live
+    on: the database answers for every sign-in."""
+    assert CacheResources().shared_cache is None

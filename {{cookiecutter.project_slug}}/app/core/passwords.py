@@ -1,21 +1,13 @@
-"""Passwords, opaque tokens, the client address and no-store responses.
+"""Passwords: the rules for choosing one, and bcrypt.
 
-What every way of signing in shares. bcrypt is slow on purpose, so it always runs in a
-worker thread.
+bcrypt is slow on purpose, so it always runs in a worker thread, never on the event loop.
 """
 
 import asyncio
 import functools
-import hashlib
-import ipaddress
 import secrets
-from collections.abc import Sequence
 
 import bcrypt
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-# --- Passwords -------------------------------------------------------------------------
 
 MIN_PASSWORD_LENGTH = 8
 # bcrypt reads at most 72 bytes (bcrypt 5 raises beyond): longer passwords are refused, not cut.
@@ -85,61 +77,3 @@ def needs_rehash(hashed: str, rounds: int) -> bool:
     """True when the hash was made with another cost than the configured one."""
     parts = hashed.split("$")  # $2b$12$<salt and hash>
     return len(parts) != 4 or not parts[2].isdigit() or int(parts[2]) != rounds  # noqa: PLR2004
-
-
-# --- Opaque tokens ---------------------------------------------------------------------
-
-
-def new_opaque_token() -> str:
-    """256 random bits, URL-safe. Only its hash is stored."""
-    return secrets.token_urlsafe(32)
-
-
-def hash_opaque_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-# --- Client address and response caching -------------------------------------------------
-
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-def client_ip(peer: str | None, forwarded_for: Sequence[str], trusted: Sequence[IPNetwork]) -> str:
-    """The socket peer; behind trusted proxies, the last X-Forwarded-For hop they did not add.
-
-    Hops are read right to left, as each proxy appends the address it saw: anything left of
-    the first untrusted hop was written by the client and is ignored.
-    """
-    if peer is None:
-        return "unknown"
-    hops = [hop.strip() for header in forwarded_for for hop in header.split(",") if hop.strip()]
-    current = peer
-    for hop in [peer, *reversed(hops)]:
-        try:
-            address = ipaddress.ip_address(hop)
-        except ValueError:
-            return current
-        current = str(address)
-        if not any(address in network for network in trusted):
-            return current
-    return current
-
-
-class NoStoreMiddleware:
-    """`Cache-Control: no-store` on every response under the given paths (tokens, accounts)."""
-
-    def __init__(self, app: ASGIApp, path_prefixes: tuple[str, ...]) -> None:
-        self.app = app
-        self.path_prefixes = path_prefixes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(self.path_prefixes):
-            await self.app(scope, receive, send)
-            return
-
-        async def send_no_store(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)["Cache-Control"] = "no-store"
-            await send(message)
-
-        await self.app(scope, receive, send_no_store)

@@ -14,8 +14,9 @@ import base64
 import hashlib
 import hmac
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from app.core.config import Settings
@@ -24,6 +25,9 @@ from app.core.exceptions import PermissionDeniedError
 SESSION_COOKIE = "__Host-session"
 CSRF_COOKIE = "__Host-csrf"
 CSRF_HEADER = "X-CSRF-Token"
+# What a signed-in request may be refused with, for the OpenAPI schema: 403 when an unsafe
+# request authenticated by cookie lacks the CSRF token.
+CREDENTIAL_ERRORS = (401, 403)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 # Missing credentials are reported by the current-user dependency, like any other bad one.
@@ -47,8 +51,9 @@ class Credential:
     from_cookie: bool
 
 
-def presented_credential(
-    cookie: str | None, bearer: HTTPAuthorizationCredentials | None
+async def presented_credential(
+    cookie: Annotated[str | None, Depends(session_cookie)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Credential | None:
     """The bearer token if there is one (it needs no CSRF token), else the cookie."""
     if bearer is not None:

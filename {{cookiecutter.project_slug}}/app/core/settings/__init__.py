@@ -1,0 +1,1 @@
+"""The parts of the settings, one per concern; `app.core.config.Settings` composes them."""

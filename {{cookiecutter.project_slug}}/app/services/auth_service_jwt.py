@@ -1,0 +1,179 @@
+"""Signing in with JWT access tokens and rotating refresh tokens.
+
+A login creates a refresh-token family. Access tokens name their family in `sid`, and every
+request loads the user together with that family from the database: logging out revokes the
+family, which every worker sees at once, with or without a shared cache. A family also ends
+when the user's auth epoch moves past the one it was created in (see models/user.py).
+"""
+
+import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import jwt
+from fastapi import Request
+from pydantic import ValidationError
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.exceptions import AuthenticationError
+from app.core.security import Credential, TokenKind, create_access_token, decode_token
+from app.core.tokens import hash_opaque_token, new_opaque_token
+from app.models.refresh_token import RefreshToken, RefreshTokenFamily
+from app.models.user import User
+from app.schemas.auth import Token, TokenPayload
+from app.schemas.user import PasswordChangeRequest
+from app.services.sign_in_service import AuthResources, SignInService
+
+logger = logging.getLogger(__name__)
+
+INVALID_REFRESH = "Invalid or expired refresh token"
+
+
+async def authenticate(
+    db: AsyncSession, resources: AuthResources, credential: Credential | None, request: Request
+) -> User:
+    """The active user an access token belongs to, if its family is still open."""
+    if credential is None:
+        raise AuthenticationError("Not authenticated")
+    try:
+        claims = TokenPayload.model_validate(
+            decode_token(resources.settings, credential.token, TokenKind.ACCESS)
+        )
+    except (jwt.InvalidTokenError, ValidationError) as exc:
+        raise AuthenticationError from exc
+    user: User | None = await db.scalar(
+        select(User)
+        .join(RefreshTokenFamily, RefreshTokenFamily.user_id == User.id)
+        .where(
+            User.id == claims.user_id,
+            User.is_active,
+            RefreshTokenFamily.id == claims.sid,
+            RefreshTokenFamily.revoked_at.is_(None),
+            RefreshTokenFamily.expires_at > datetime.now(UTC),
+            RefreshTokenFamily.auth_epoch == User.auth_epoch,
+        )
+    )
+    if user is None:
+        raise AuthenticationError
+    return user
+
+
+class AuthService(SignInService):
+    async def login(self, email: str, password: str, ip: str) -> Token:
+        """A new family for the user with this e-mail and password. Commits."""
+        user = await self.check_password(email, password, ip)
+        token = await self.start_family(user)
+        logger.info("Login succeeded user_id=%s ip=%s", user.id, ip)
+        return token
+
+    async def start_family(self, user: User) -> Token:
+        """A new refresh-token family, in the user's current auth epoch, with its first
+        tokens. Commits."""
+        now = datetime.now(UTC)
+        family = RefreshTokenFamily(
+            id=uuid.uuid4(),
+            user_id=user.id,
+            auth_epoch=user.auth_epoch,
+            expires_at=now + timedelta(days=self.settings.REFRESH_FAMILY_MAX_DAYS),
+        )
+        self.db.add(family)
+        await self.db.flush()
+        return await self._issue(user, family, now)
+
+    async def refresh(self, refresh_token: str, ip: str) -> Token:
+        """Exchange a refresh token for new tokens; a token used twice ends its family."""
+        await self.limiter.hit("refresh", ip=ip)
+        now = datetime.now(UTC)
+        row = (
+            await self.db.execute(
+                select(RefreshToken, RefreshTokenFamily)
+                .join(RefreshTokenFamily, RefreshToken.family_id == RefreshTokenFamily.id)
+                .where(RefreshToken.token_hash == hash_opaque_token(refresh_token))
+                .with_for_update()
+            )
+        ).one_or_none()
+        if row is None:
+            raise AuthenticationError(INVALID_REFRESH)
+        token, family = row
+        await self.limiter.hit("refresh", account=str(family.user_id))
+        if family.revoked_at is not None:
+            raise AuthenticationError(INVALID_REFRESH)
+        if token.replaced_at is not None:
+            family.revoked_at = now
+            await self.db.commit()
+            logger.warning(
+                "Refresh token re-used: family revoked user_id=%s ip=%s", family.user_id, ip
+            )
+            raise AuthenticationError(INVALID_REFRESH)
+        user = await self.db.get(User, family.user_id)
+        if (
+            user is None
+            or not user.is_active
+            or user.auth_epoch != family.auth_epoch
+            or min(token.expires_at, family.expires_at) <= now
+        ):
+            raise AuthenticationError(INVALID_REFRESH)
+        token.replaced_at = now
+        return await self._issue(user, family, now)
+
+    async def logout(self, refresh_token: str) -> None:
+        """Revoke the family of this refresh token; unknown tokens are ignored. Commits."""
+        family_id = await self.db.scalar(
+            select(RefreshToken.family_id).where(
+                RefreshToken.token_hash == hash_opaque_token(refresh_token)
+            )
+        )
+        if family_id is not None:
+            await self.db.execute(
+                update(RefreshTokenFamily)
+                .where(RefreshTokenFamily.id == family_id, RefreshTokenFamily.revoked_at.is_(None))
+                .values(revoked_at=datetime.now(UTC))
+            )
+            await self.db.commit()
+
+    async def logout_everywhere(self, user: User) -> None:
+        """End every family of the user, the caller's included. Commits."""
+        await self.users.end_sign_ins(user)
+        await self._revoke_families(user)
+        await self.db.commit()
+        logger.info("Logged out everywhere user_id=%s", user.id)
+
+    async def change_password(self, user: User, data: PasswordChangeRequest, ip: str) -> Token:
+        """Needs the current password; ends every family and starts a new one for the caller.
+        Commits."""
+        await self.users.require_password(user, data.current_password)
+        await self.users.set_password(user, data.new_password)
+        await self._revoke_families(user)
+        token = await self.start_family(user)
+        logger.info("Password changed user_id=%s ip=%s", user.id, ip)
+        return token
+
+    async def _revoke_families(self, user: User) -> None:
+        """Mark the user's open families revoked (the epoch already ended them)."""
+        await self.db.execute(
+            update(RefreshTokenFamily)
+            .where(RefreshTokenFamily.user_id == user.id, RefreshTokenFamily.revoked_at.is_(None))
+            .values(revoked_at=datetime.now(UTC))
+        )
+
+    async def _issue(self, user: User, family: RefreshTokenFamily, now: datetime) -> Token:
+        refresh_token = new_opaque_token()
+        self.db.add(
+            RefreshToken(
+                family_id=family.id,
+                token_hash=hash_opaque_token(refresh_token),
+                expires_at=min(
+                    now + timedelta(days=self.settings.REFRESH_TOKEN_EXPIRE_DAYS),
+                    family.expires_at,
+                ),
+            )
+        )
+        await self.db.commit()
+        return Token(
+            access_token=create_access_token(
+                self.settings, user_id=user.id, sid=family.id, now=now
+            ),
+            refresh_token=refresh_token,
+            expires_in=self.settings.ACCESS_TOKEN_EXPIRE_MINUTES * 60,
+        )
