@@ -12,7 +12,9 @@ import sys
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 
 # The questions as cookiecutter.json asks them (choices as lists), and the option manifest.
-QUESTIONS = json.loads(r"""{{ _cookiecutter | tojson }}""")
+# cruft renders through cookiecutter's generate_files, which does not pass them: cookiecutter
+# has then already refused a choice that cookiecutter.json does not offer.
+QUESTIONS = json.loads(r"""{{ _cookiecutter | default({}) | tojson }}""")
 MANIFEST = ANSWERS["_manifest"]
 # A list in cookiecutter.json is a choice; a JSON boolean is a yes/no question.
 CHOICES = {key: value for key, value in QUESTIONS.items() if isinstance(value, list)}
