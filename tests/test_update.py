@@ -1,0 +1,162 @@
+"""Generated projects take the template's later changes.
+
+Every project records how it was made in .cruft.json, in cruft's format, whether cruft or plain
+cookiecutter made it; `cruft update` brings a later template commit into a project a team has
+changed, and is refused, changing nothing, across a question dropped or a choice renamed. All of
+it offline, on a local git copy of the template; cruft and cookiecutter run as their CLIs do.
+"""
+
+import json
+import os
+import shutil
+import sys
+import tomllib
+from pathlib import Path
+from subprocess import CompletedProcess
+
+import pytest
+
+from tests.combinations import QUESTIONS, ROOT, SUPPORTED
+from tests.conftest import explain, run
+
+CRUFT = str(Path(sys.executable).with_name("cruft"))
+COOKIECUTTER = str(Path(sys.executable).with_name("cookiecutter"))
+TEMPLATE = "{{cookiecutter.project_slug}}"
+VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Template Test",
+    "GIT_AUTHOR_EMAIL": "template-test@example.com",
+    "GIT_COMMITTER_NAME": "Template Test",
+    "GIT_COMMITTER_EMAIL": "template-test@example.com",
+    # Nobody's git configuration (default branch, signing, hooks) takes part.
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+    # cruft wraps its error output to the terminal's width: keep each message on one line.
+    "COLUMNS": "250",
+}
+
+
+def git(repo: Path, *arguments: str) -> str:
+    result = run(["git", *arguments], cwd=repo, env=GIT_ENV)
+    assert result.returncode == 0, explain(result)
+    return result.stdout.rstrip("\n")  # porcelain lines may start with a space
+
+
+def commit_all(repo: Path, message: str) -> str:
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "--message", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+def cruft(project: Path, *arguments: str, env: dict[str, str] | None = None) -> CompletedProcess:
+    return run([CRUFT, *arguments], cwd=project, env={**GIT_ENV, **(env or {})})
+
+
+@pytest.fixture(scope="session")
+def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A git repository holding the template as it is now (uncommitted changes included), as
+    one commit; tests clone it to add their own commits."""
+    source = tmp_path_factory.mktemp("template-source") / "cookiecutter-fastapi-backend"
+    listed = git(ROOT, "ls-files", "--cached", "--others", "--exclude-standard", "-z")
+    for name in filter(None, listed.split("\0")):
+        if (ROOT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, source / name)
+    git(source, "init", "--quiet", "--initial-branch", "main")
+    commit_all(source, "The template, commit N")
+    return source
+
+
+def clone(template_repo: Path, destination: Path) -> Path:
+    git(template_repo.parent, "clone", "--quiet", str(template_repo), str(destination))
+    return destination
+
+
+def cruft_create(template: Path, output: Path, answers: dict[str, object]) -> Path:
+    output.mkdir()
+    context = ["--extra-context", json.dumps(answers)] if answers else []
+    result = run(
+        [CRUFT, "create", "--no-input", str(template), "--output-dir", str(output), *context],
+        cwd=output,
+        env=GIT_ENV,
+    )
+    assert result.returncode == 0, explain(result)
+    return output / "my_service"
+
+
+def cookiecutter_create(template: Path, output: Path, answers: dict[str, object]) -> Path:
+    """Plain cookiecutter, given the template as a path relative to where it starts."""
+    arguments = [f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in answers.items()]
+    relative = os.path.relpath(template, output.parent)
+    result = run(
+        [COOKIECUTTER, "--no-input", relative, "--output-dir", str(output), *arguments],
+        cwd=output.parent,
+        env={**GIT_ENV, "PWD": str(output.parent)},
+    )
+    assert result.returncode == 0, explain(result)
+    return output / "my_service"
+
+
+def start_repository(project: Path) -> None:
+    git(project, "init", "--quiet", "--initial-branch", "main")
+    commit_all(project, "Generated")
+
+
+def record(project: Path) -> dict:
+    return json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
+
+
+# --- The record ---------------------------------------------------------------------------
+
+
+def test_plain_cookiecutter_records_what_cruft_create_does(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    template = clone(template_repo, tmp_path / "template")
+    commit = git(template, "rev-parse", "HEAD")
+    answers = SUPPORTED["session-noredis-gitlab-nodocker-sentry"]
+    by_cruft = cruft_create(template, tmp_path / "by-cruft", answers)
+    by_cookiecutter = cookiecutter_create(template, tmp_path / "by-cookiecutter", answers)
+
+    made_by_cruft, made_by_cookiecutter = record(by_cruft), record(by_cookiecutter)
+    assert made_by_cookiecutter["template"] == made_by_cruft["template"] == str(template)
+    assert made_by_cookiecutter["commit"] == made_by_cruft["commit"] == commit
+    for key in ("checkout", "directory"):
+        assert made_by_cookiecutter[key] is made_by_cruft[key] is None
+    # The same answers in the same order; of the private keys, what cruft records less the
+    # manifest (cruft keeps it, inert: it never passes a _-key back as an answer).
+    questions = [key for key in QUESTIONS if not key.startswith("_")]
+    recorded = made_by_cookiecutter["context"]["cookiecutter"]
+    assert list(recorded) == [*questions, "_template_version", "_template", "_commit"]
+    cruft_recorded = made_by_cruft["context"]["cookiecutter"]
+    assert "_manifest" in cruft_recorded
+    assert recorded == {k: v for k, v in cruft_recorded.items() if k != "_manifest"}
+    assert {k: recorded[k] for k in answers} == answers
+    assert recorded["_template_version"] == VERSION
+    assert (by_cookiecutter / ".cruft.json").read_text().endswith("}\n")
+
+    # Rendering again from the record gives the project back exactly: .env (fresh secrets) and
+    # alembic/versions (a fresh revision id) are skipped, and nothing else differs.
+    for project in (by_cruft, by_cookiecutter):
+        diff = cruft(project, "diff", "--exit-code")
+        assert diff.returncode == 0, explain(diff)
+        assert diff.stdout == ""
+        check = cruft(project, "check")
+        assert check.returncode == 0, explain(check)
+        assert "SUCCESS" in check.stdout
+
+
+def test_a_template_without_git_leaves_the_link_step_to_the_team(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    template = shutil.copytree(template_repo, tmp_path / "template", ignore=lambda *_: [".git"])
+    result = run(
+        [COOKIECUTTER, "--no-input", str(template), "--output-dir", str(tmp_path / "out")],
+        cwd=tmp_path,
+        env=GIT_ENV,
+    )
+    assert result.returncode == 0, explain(result)
+    assert (tmp_path / "out" / "my_service" / "app" / "main.py").is_file()
+    assert not (tmp_path / "out" / "my_service" / ".cruft.json").exists()
+    assert "no .cruft.json was written" in result.stdout
+    assert "`cruft link <the template's git URL>" in result.stdout
