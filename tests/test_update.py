@@ -11,6 +11,7 @@ import os
 import shutil
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from subprocess import CompletedProcess
 
@@ -106,6 +107,23 @@ def record(project: Path) -> dict:
     return json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
 
 
+def snapshot(project: Path) -> dict[str, bytes]:
+    """Every file of the project, git-ignored ones (.env) included, and where HEAD is."""
+    files = {
+        str(path.relative_to(project)): path.read_bytes()
+        for path in project.rglob("*")
+        if path.is_file() and ".git" not in path.relative_to(project).parts
+    }
+    return {**files, "HEAD": git(project, "rev-parse", "HEAD").encode()}
+
+
+def edit_cookiecutter_json(template: Path, change: Callable[[dict], object]) -> None:
+    path = template / "cookiecutter.json"
+    questions = json.loads(path.read_text(encoding="utf-8"))
+    change(questions)
+    path.write_text(json.dumps(questions, indent=2) + "\n", encoding="utf-8")
+
+
 # --- The record ---------------------------------------------------------------------------
 
 
@@ -160,3 +178,75 @@ def test_a_template_without_git_leaves_the_link_step_to_the_team(
     assert not (tmp_path / "out" / "my_service" / ".cruft.json").exists()
     assert "no .cruft.json was written" in result.stdout
     assert "`cruft link <the template's git URL>" in result.stdout
+
+
+# --- Refusals -----------------------------------------------------------------------------
+
+
+def test_update_across_a_dropped_question_is_refused_and_changes_nothing(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    template = clone(template_repo, tmp_path / "template")
+    readme = template / TEMPLATE / "README.md"
+    # Commit N+1 asks a new question and uses the answer; N+2 no longer does.
+    edit_cookiecutter_json(template, lambda questions: questions.update(team="platform"))
+    readme.write_text(readme.read_text() + "\nOwned by {{ cookiecutter.team }}.\n")
+    commit_all(template, "Ask for the owning team")
+    project = cruft_create(template, tmp_path / "out", {"team": "payments"})
+    start_repository(project)
+    assert "Owned by payments." in (project / "README.md").read_text()
+
+    edit_cookiecutter_json(template, lambda questions: questions.pop("team"))
+    readme.write_text(readme.read_text().replace("\nOwned by {{ cookiecutter.team }}.\n", ""))
+    dropped = commit_all(template, "No owning team any more")
+    before = snapshot(project)
+
+    refused = cruft(project, "update", "-y")
+    assert refused.returncode != 0, explain(refused)
+    errors = [line for line in refused.stderr.splitlines() if line.startswith("ERROR:")]
+    assert errors == [
+        'ERROR: the answer team="payments" in .cruft.json is no longer asked by the template at '
+        f"commit {dropped[:12]}, and updating would drop what it generated, so nothing was "
+        "changed: read the template's CHANGELOG.md, then update with "
+        "TEMPLATE_DROPPED_ANSWERS_OK=team"
+    ], explain(refused)
+    assert snapshot(project) == before
+    assert git(project, "status", "--porcelain") == ""
+
+    # Once the team has read about it, it lets the answer go: the update then goes through.
+    accepted = cruft(project, "update", "-y", env={"TEMPLATE_DROPPED_ANSWERS_OK": "team"})
+    assert accepted.returncode == 0, explain(accepted)
+    # Only what the template changed: .env and the migrations are rendered afresh each time, but
+    # skipped.
+    status = set(git(project, "status", "--porcelain").splitlines())
+    assert status == {" M .cruft.json", "M  README.md"}, explain(accepted)
+    assert "Owned by payments." not in (project / "README.md").read_text()
+    assert "team" not in record(project)["context"]["cookiecutter"]
+    assert record(project)["commit"] == dropped
+
+
+def test_update_across_a_renamed_choice_is_refused_and_changes_nothing(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    template = clone(template_repo, tmp_path / "template")
+    project = cruft_create(template, tmp_path / "out", {})
+    start_repository(project)
+
+    def rename(questions: dict) -> None:
+        questions["ci_provider"] = ["github-actions", "gitlab", "none"]
+        for rule in questions["_manifest"]["rules"]:
+            if rule["keep_when"].get("ci_provider") == ["github"]:
+                rule["keep_when"]["ci_provider"] = ["github-actions"]
+
+    edit_cookiecutter_json(template, rename)
+    commit_all(template, "Rename the github choice")
+    before = snapshot(project)
+
+    refused = cruft(project, "update", "-y")
+    assert refused.returncode != 0, explain(refused)
+    assert refused.stderr.strip().splitlines()[-1] == (
+        "ValueError: github provided for choice variable ci_provider, "
+        "but the choices are ['github-actions', 'gitlab', 'none']."
+    ), explain(refused)
+    assert snapshot(project) == before
+    assert git(project, "status", "--porcelain") == ""
