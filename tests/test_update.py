@@ -8,17 +8,20 @@ it offline, on a local git copy of the template; cruft and cookiecutter run as t
 
 import json
 import os
+import re
 import shutil
 import sys
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from subprocess import CompletedProcess
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from tests.combinations import QUESTIONS, ROOT, SUPPORTED
-from tests.conftest import explain, run
+from tests.conftest import explain, make_venv, run
+from tests.test_generated_suite import REDIS_URL, SERVER_URL
 
 CRUFT = str(Path(sys.executable).with_name("cruft"))
 COOKIECUTTER = str(Path(sys.executable).with_name("cookiecutter"))
@@ -35,6 +38,13 @@ GIT_ENV = {
     # cruft wraps its error output to the terminal's width: keep each message on one line.
     "COLUMNS": "250",
 }
+# A combination whose suite needs no Redis, with other answers than the defaults throughout.
+NON_DEFAULT = "none-noredis-nodocker"
+# A Redis database of the update test's own: the deep combinations use 1 to 6.
+UPDATE_REDIS_URL = urlunsplit(urlsplit(REDIS_URL)._replace(path="/13"))
+TEAM_LINE = "Orders service of the payments team."
+TEAM_PIN_NOTE = "# Pins of the payments team go below."
+CONFLICT = re.compile(r"^<<<<<<< ours\n(.*?)\n=======\n(.*?)\n>>>>>>> theirs\n", re.M | re.S)
 
 
 def git(repo: Path, *arguments: str) -> str:
@@ -115,6 +125,10 @@ def snapshot(project: Path) -> dict[str, bytes]:
         if path.is_file() and ".git" not in path.relative_to(project).parts
     }
     return {**files, "HEAD": git(project, "rev-parse", "HEAD").encode()}
+
+
+def diffed_files(diff: str) -> set[str]:
+    return set(re.findall(r"^diff --git upstream-template-old/(\S+) ", diff, re.MULTILINE))
 
 
 def edit_cookiecutter_json(template: Path, change: Callable[[dict], object]) -> None:
@@ -250,3 +264,165 @@ def test_update_across_a_renamed_choice_is_refused_and_changes_nothing(
     ), explain(refused)
     assert snapshot(project) == before
     assert git(project, "status", "--porcelain") == ""
+
+
+# --- The update, end to end ---------------------------------------------------------------
+
+
+def change_the_template(template: Path) -> str:
+    """Commit N+1: adds a file, changes one the team leaves alone and one the team changed,
+    and changes the manifest (the project's record still holds the old one)."""
+    project = template / TEMPLATE
+    (project / "tests" / "unit" / "test_template_update.py").write_text(
+        '"""Added by a template update."""\n\n\n'
+        "def test_added_by_the_template_update() -> None:\n"
+        '    assert "{{ cookiecutter.project_slug }}" == "my_service"\n'
+    )
+    makefile = project / "Makefile"
+    lines = makefile.read_text().splitlines(keepends=True)
+    makefile.write_text("".join(["# Everyday tasks. `make help` lists them.\n", *lines[1:]]))
+    readme = project / "README.md"
+    lines = readme.read_text().splitlines(keepends=True)
+    assert lines[2] == "{{ cookiecutter.description }}\n"
+    lines[2] = "{{ cookiecutter.description }} Made with cookiecutter-fastapi-backend.\n"
+    readme.write_text("".join(lines))
+    rule = {"paths": ["PROJECT_STRUCTURE.md"], "keep_when": {"use_sentry": [True]}}
+    edit_cookiecutter_json(template, lambda questions: questions["_manifest"]["rules"].append(rule))
+    return commit_all(template, "The template, commit N+1")
+
+
+def change_the_project(project: Path) -> None:
+    """What the team does: its own description in the README, a line in a team-owned file,
+    a setting in .env (never committed)."""
+    readme = project / "README.md"
+    lines = readme.read_text().splitlines(keepends=True)
+    lines[2] = f"{TEAM_LINE}\n"
+    readme.write_text("".join(lines))
+    pins = project / "requirements" / "base.txt"
+    pins.write_text(pins.read_text() + TEAM_PIN_NOTE + "\n")
+    env = project / ".env"
+    settings = env.read_text()
+    assert "LOG_LEVEL=INFO\n" in settings
+    env.write_text(settings.replace("LOG_LEVEL=INFO\n", "LOG_LEVEL=DEBUG\n"))
+    commit_all(project, "The team's changes")
+
+
+def untouchable(project: Path) -> dict[str, bytes]:
+    """What an update must leave as it is: .env, the migrations and the team's own pins."""
+    paths = [project / ".env", project / "requirements" / "base.txt"]
+    paths += [path for path in (project / "alembic" / "versions").iterdir() if path.is_file()]
+    return {str(path.relative_to(project)): path.read_bytes() for path in paths}
+
+
+def run_generated_suite(project: Path, venv: Path) -> str:
+    bin_dir = make_venv(venv, [project / "requirements" / "test.txt"])
+    env = {"TEST_DATABASE_URL": SERVER_URL, "TEST_REDIS_URL": UPDATE_REDIS_URL}
+    result = run([str(bin_dir / "pytest"), "-q", "-rA", "-p", "no:cacheprovider"], project, env)
+    assert result.returncode == 0, explain(result)
+    summary = result.stdout.strip().splitlines()[-1]
+    assert re.search(r"\d+ passed", summary), summary
+    assert not re.search(r"failed|error|skipped", summary), summary
+    return result.stdout
+
+
+@pytest.mark.deep
+@pytest.mark.xdist_group("update")
+def test_update_brings_the_template_changes_and_keeps_the_teams(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    template = clone(template_repo, tmp_path / "template")
+    transcript = []
+    # 1. Projects from commit N: the default answers through cruft create, and a combination
+    #    with other answers through plain cookiecutter.
+    projects = {
+        "default": cruft_create(template, tmp_path / "default", {}),
+        NON_DEFAULT: cookiecutter_create(template, tmp_path / NON_DEFAULT, SUPPORTED[NON_DEFAULT]),
+    }
+    # 2. The team changes each and commits.
+    kept: dict[Path, dict[str, bytes]] = {}
+    for project in projects.values():
+        start_repository(project)
+        change_the_project(project)
+        kept[project] = untouchable(project)
+    # 3. The template moves on.
+    new_commit = change_the_template(template)
+
+    for name, project in projects.items():
+        check = cruft(project, "check")
+        assert check.returncode == 1, explain(check)
+        assert "FAILURE: Project's cruft is out of date!" in check.stdout
+        # cruft diff: the team's changes to the template at the recorded commit, nothing else.
+        diff = cruft(project, "diff", "--exit-code")
+        assert diff.returncode == 1, explain(diff)
+        assert diffed_files(diff.stdout) == {"README.md", "requirements/base.txt"}, diff.stdout
+
+        # 4. The update, without questions.
+        update = cruft(project, "update", "-y")
+        transcript += [f"[{name}] $ cruft diff", diff.stdout, f"[{name}] $ cruft update -y"]
+        transcript += [update.stdout, update.stderr]
+        assert update.returncode == 0, explain(update)
+        assert "Good work! Project's cruft has been updated" in update.stdout
+        # The conflict, reported as cruft reports it (git apply --3way's own words).
+        assert "Applied patch to 'README.md' with conflicts." in update.stderr, explain(update)
+        assert "U README.md" in update.stderr.splitlines(), explain(update)
+        status = set(git(project, "status", "--porcelain").splitlines())
+        assert status == {
+            " M .cruft.json",
+            "M  Makefile",
+            "UU README.md",
+            "A  tests/unit/test_template_update.py",
+            "D  PROJECT_STRUCTURE.md",  # the new manifest's doing, not the recorded one's
+        }, explain(update)
+        # The template's changes arrived; the team's change is in the conflict, its other files
+        # are untouched, .env and the migrations too.
+        assert (project / "tests/unit/test_template_update.py").is_file()
+        assert (project / "Makefile").read_text().startswith("# Everyday tasks.")
+        conflict = CONFLICT.search((project / "README.md").read_text())
+        assert conflict, (project / "README.md").read_text()
+        assert conflict.groups() == (
+            TEAM_LINE,
+            "A FastAPI backend service. Made with cookiecutter-fastapi-backend.",
+        )
+        assert untouchable(project) == kept[project]
+        assert record(project)["commit"] == new_commit
+        assert record(project)["context"]["cookiecutter"]["_commit"] == new_commit
+
+        # The team resolves the conflict its way and commits; cruft is then content.
+        readme = project / "README.md"
+        readme.write_text(CONFLICT.sub(lambda match: match.group(1) + "\n", readme.read_text()))
+        commit_all(project, "Template update")
+        check = cruft(project, "check")
+        assert check.returncode == 0, explain(check)
+        assert "SUCCESS: Good work! Project's cruft is up to date" in check.stdout
+        after = cruft(project, "diff", "--exit-code")
+        assert diffed_files(after.stdout) == {"README.md", "requirements/base.txt"}, after.stdout
+
+    # The updated projects' own suites pass, the test the template added included.
+    for name, project in projects.items():
+        output = run_generated_suite(project, tmp_path / f"venv-{name}")
+        assert "PASSED tests/unit/test_template_update.py::test_added_by_the_template_update" in (
+            output
+        )
+    print("\n".join(transcript))
+
+
+def test_update_outside_git_leaves_rej_files(template_repo: Path, tmp_path: Path) -> None:
+    """Without git history to merge with, cruft applies what it can and leaves the rest in
+    *.rej files, as the READMEs say."""
+    template = clone(template_repo, tmp_path / "template")
+    project = cruft_create(template, tmp_path / "out", {})
+    readme = project / "README.md"
+    lines = readme.read_text().splitlines(keepends=True)
+    lines[2] = f"{TEAM_LINE}\n"
+    readme.write_text("".join(lines))
+    change_the_template(template)
+
+    update = cruft(project, "update", "-y")
+    assert update.returncode == 0, explain(update)
+    assert "Project directory may have *.rej files" in update.stdout, explain(update)
+    assert TEAM_LINE in readme.read_text()
+    rejected = (project / "README.md.rej").read_text()
+    assert "+A FastAPI backend service. Made with cookiecutter-fastapi-backend." in rejected
+    assert (project / "Makefile").read_text().startswith("# Everyday tasks.")
+    assert (project / "tests/unit/test_template_update.py").is_file()
+    assert [path.name for path in project.rglob("*.rej")] == ["README.md.rej"]
