@@ -426,3 +426,18 @@ def test_update_outside_git_leaves_rej_files(template_repo: Path, tmp_path: Path
     assert (project / "Makefile").read_text().startswith("# Everyday tasks.")
     assert (project / "tests/unit/test_template_update.py").is_file()
     assert [path.name for path in project.rglob("*.rej")] == ["README.md.rej"]
+
+
+# --- The changelog ------------------------------------------------------------------------
+
+
+def test_changelog_has_an_entry_for_the_current_version() -> None:
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    entries = re.split(r"^## ", changelog, flags=re.MULTILINE)[1:]
+    headings = [re.match(r"(\d+)\.(\d+)\.(\d+) \(\d{4}-\d{2}-\d{2}\)\n", e) for e in entries]
+    assert all(headings), [entry.splitlines()[0] for entry in entries]
+    versions = [tuple(int(part) for part in h.groups()) for h in headings if h]
+    assert versions == sorted(versions, reverse=True)
+    assert len(set(versions)) == len(versions)
+    assert ".".join(map(str, versions[0])) == VERSION == QUESTIONS["_template_version"]
+    assert all("**When you update:**" in entry for entry in entries)
