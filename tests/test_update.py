@@ -63,6 +63,16 @@ def cruft(project: Path, *arguments: str, env: dict[str, str] | None = None) -> 
     return run([CRUFT, *arguments], cwd=project, env={**GIT_ENV, **(env or {})})
 
 
+@pytest.fixture(autouse=True)
+def cookiecutter_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clones of template URLs and replay files go to the test's folder, not the home one."""
+    config = tmp_path / "cookiecutter-config.yaml"
+    config.write_text(
+        f"cookiecutters_dir: {tmp_path / 'cookiecutters'}\nreplay_dir: {tmp_path / 'replay'}\n"
+    )
+    monkeypatch.setenv("COOKIECUTTER_CONFIG", str(config))
+
+
 @pytest.fixture(scope="session")
 def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A git repository holding the template as it is now (uncommitted changes included), as
@@ -167,9 +177,23 @@ def test_plain_cookiecutter_records_what_cruft_create_does(
     assert recorded["_template_version"] == VERSION
     assert (by_cookiecutter / ".cruft.json").read_text().endswith("}\n")
 
+    # From a git URL, cookiecutter renders its own clone: the record names the URL it cloned.
+    by_url = tmp_path / "by-url"
+    result = run(
+        [COOKIECUTTER, "--no-input", f"git+file://{template}", "--output-dir", str(by_url)],
+        cwd=tmp_path,
+        env=GIT_ENV,
+    )
+    assert result.returncode == 0, explain(result)
+    by_url /= "my_service"
+    made_by_url = record(by_url)
+    assert made_by_url["template"] == f"file://{template}"
+    assert made_by_url["commit"] == commit
+    assert made_by_url["context"]["cookiecutter"]["_template"] == f"file://{template}"
+
     # Rendering again from the record gives the project back exactly: .env (fresh secrets) and
     # alembic/versions (a fresh revision id) are skipped, and nothing else differs.
-    for project in (by_cruft, by_cookiecutter):
+    for project in (by_cruft, by_cookiecutter, by_url):
         diff = cruft(project, "diff", "--exit-code")
         assert diff.returncode == 0, explain(diff)
         assert diff.stdout == ""
