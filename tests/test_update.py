@@ -65,12 +65,15 @@ def cruft(project: Path, *arguments: str, env: dict[str, str] | None = None) -> 
 
 @pytest.fixture(autouse=True)
 def cookiecutter_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Clones of template URLs and replay files go to the test's folder, not the home one."""
+    """Clones of template URLs and replay files go to the test's folder, not the home one; so
+    do temporary files (cruft's renders, the notes the pre-generation hook leaves for them)."""
     config = tmp_path / "cookiecutter-config.yaml"
     config.write_text(
         f"cookiecutters_dir: {tmp_path / 'cookiecutters'}\nreplay_dir: {tmp_path / 'replay'}\n"
     )
     monkeypatch.setenv("COOKIECUTTER_CONFIG", str(config))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
 
 
 @pytest.fixture(scope="session")
