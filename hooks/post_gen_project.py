@@ -148,7 +148,8 @@ def write_record() -> str:
     text = json.dumps(record, ensure_ascii=False, indent=2, separators=(",", ": "))  # as cruft
     (PROJECT / ".cruft.json").write_text(text + "\n", encoding="utf-8")
     dirty = " (and its uncommitted changes)" if git(folder, "status", "--porcelain") else ""
-    return f".cruft.json records the template at commit {commit[:12]}{dirty} and your answers:\n{updates}"
+    recorded = f"the template at commit {commit[:12]}{dirty} and your answers"
+    return f".cruft.json records {recorded}:\n{updates}"
 
 
 def compared_by_cruft() -> bool:

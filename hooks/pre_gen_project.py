@@ -141,9 +141,10 @@ def dropped_answers() -> list[str]:
         return []
     allowed = set(os.environ.get(DROP_ALLOWED, "").replace(",", " ").split())
     return [
-        f"the answer {key}={json.dumps(value)} in .cruft.json is no longer asked by the template at commit "
-        f"{ANSWERS['_commit'][:12]}, and updating would drop what it generated, so nothing was "
-        f"changed: read the template's CHANGELOG.md, then update with {DROP_ALLOWED}={key}"
+        f"the answer {key}={json.dumps(value)} in .cruft.json is no longer asked by the template "
+        f"at commit {ANSWERS['_commit'][:12]}, and updating would drop what it generated, so "
+        f"nothing was changed: read the template's CHANGELOG.md, then update with "
+        f"{DROP_ALLOWED}={key}"
         for key, value in before.get("answers", {}).items()
         if key not in ANSWERS and key not in allowed
     ]
