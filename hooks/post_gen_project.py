@@ -4,7 +4,8 @@
    rename each per-option variant into its place.
 2. Write .env from .env.example with fresh random secrets, readable by the owner only.
 3. Give the initial Alembic revision its own id and the generation date.
-4. Print the next steps.
+4. Record the template, its commit and the answers in .cruft.json, as `cruft create` does.
+5. Print the next steps.
 
 It needs no network and touches no database.
 """
@@ -14,7 +15,9 @@ import json
 import os
 import secrets
 import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 CONTEXT = json.loads(r"""{{ cookiecutter | tojson }}""")
@@ -94,7 +97,95 @@ def stamp_initial_migration() -> None:
     INITIAL_MIGRATION.unlink()
 
 
-def print_next_steps() -> None:
+def git(folder: Path, *arguments: str) -> str | None:
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(folder), *arguments],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def template_folder() -> tuple[Path, list[str]] | None:
+    """The template folder cookiecutter rendered, and the order of its questions. Cookiecutter
+    hands over the path as it was given, maybe relative to where it was started; it works in
+    that folder while hooks run."""
+    given = Path(CONTEXT["_repo_dir"])
+    candidates = [given] if given.is_absolute() else []
+    candidates += [Path(os.environ.get("PWD", "/nonexistent")) / given]
+    candidates += [Path(f"/proc/{os.getppid()}/cwd")]
+    for candidate in candidates:
+        try:
+            questions = json.loads((candidate / "cookiecutter.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if questions.get("_manifest") == CONTEXT["_manifest"]:
+            return candidate.resolve(), list(questions)
+    return None
+
+
+def is_recorded_private(key: str) -> bool:
+    """cookiecutter.json's private keys that cruft records: `_x`, not `__prompts__` (cruft
+    drops it) and not `_manifest` (see write_record)."""
+    return key.startswith("_") and not key.startswith("__") and key != "_manifest"
+
+
+def write_record() -> str:
+    """Write .cruft.json for a plain cookiecutter run (cruft writes its own after the hooks);
+    return what the next steps say about it."""
+    updates = '`cruft update` brings later template changes (README.md, "Template updates").'
+    if "_commit" in CONTEXT:
+        return f".cruft.json records the template's commit and your answers:\n{updates}"
+    found = template_folder()
+    folder, order = found or (Path("/nonexistent"), [])
+    top = git(folder, "rev-parse", "--show-toplevel")
+    commit = git(folder, "rev-parse", "HEAD") if top and Path(top) == folder else None
+    if commit is None:
+        return (
+            "The template is not a git checkout, so no .cruft.json was written. To take template\n"
+            "updates later, run once in the project: `cruft link <the template's git URL>\n"
+            "--checkout <the commit you generated from>` (it asks these questions again)."
+        )
+    if CONTEXT["_template"] == CONTEXT["_repo_dir"]:  # a local folder, not a URL cloned for us
+        source = str(folder)
+    else:
+        source = git(folder, "remote", "get-url", "origin") or CONTEXT["_template"]
+    # The answers, and what cruft records besides them (cookiecutter.json's private keys, such as
+    # _template_version and _extensions). Not cookiecutter's _output_dir, _repo_dir and
+    # _checkout (this machine's paths), nor _manifest: cruft reads the manifest from the
+    # template at each update, never from the record (it passes no _-key back as an answer).
+    # In cookiecutter.json's order, as cruft records them (the context came here sorted).
+    answers = {key: CONTEXT[key] for key in order if not key.startswith("_")}
+    answers |= {key: CONTEXT[key] for key in order if is_recorded_private(key) and key in CONTEXT}
+    answers["_template"] = source
+    answers["_commit"] = commit
+    record = {
+        "template": source,
+        "commit": commit,
+        "checkout": CONTEXT["_checkout"],
+        "context": {"cookiecutter": answers},
+        "directory": None,
+    }
+    text = json.dumps(record, ensure_ascii=False, indent=2, separators=(",", ": "))  # as cruft
+    (PROJECT / ".cruft.json").write_text(text + "\n", encoding="utf-8")
+    dirty = " (and its uncommitted changes)" if git(folder, "status", "--porcelain") else ""
+    recorded = f"the template at commit {commit[:12]}{dirty} and your answers"
+    return f".cruft.json records {recorded}:\n{updates}"
+
+
+def compared_by_cruft() -> bool:
+    """`cruft update` and `cruft diff` render into a fresh temporary folder to compare."""
+    temporary = Path(tempfile.gettempdir()).resolve()
+    parent = PROJECT.resolve().parent
+    return "_commit" in CONTEXT and parent.parent == temporary and parent.name.startswith("tmp")
+
+
+def print_next_steps(record: str) -> None:
     slug = CONTEXT["project_slug"]
     servers = "PostgreSQL and Redis" if CONTEXT["use_redis"] else "PostgreSQL"
     stand_ins = "SQLite and an in-process Redis" if CONTEXT["use_redis"] else "SQLite"
@@ -112,6 +203,7 @@ Next steps (see {slug}/README.md):
     make test             # the project's tests, against {servers}
 
 .env{secret} is git-ignored: never commit it.
+{record}
 """
     )
 
@@ -120,7 +212,9 @@ def main() -> int:
     apply_manifest()
     write_env()
     stamp_initial_migration()
-    print_next_steps()
+    record = write_record()
+    if not compared_by_cruft():
+        print_next_steps(record)
     return 0
 
 

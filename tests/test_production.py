@@ -41,7 +41,7 @@ def test_prestart_waits_migrates_and_seeds(render: Render) -> None:
     )
     assert migrate < seed
     prestart = (root / "app/prestart.py").read_text()
-    assert prestart.index("wait_for_database(") < prestart.index('command.upgrade(')
+    assert prestart.index("wait_for_database(") < prestart.index("command.upgrade(")
 
 
 def test_sentry_lives_only_in_production_requirements(render: Render) -> None:

@@ -1,3 +1,5 @@
+# Don't edit this file once applied anywhere: change the schema with a new revision (make revision).
+# The generator wrote it once; template updates (cruft) leave alembic/versions alone.
 """Initial schema{% if cookiecutter.auth_mode == "jwt" %}: users, refresh tokens{% elif cookiecutter.auth_mode == "session" %}: users, sessions{% else %} (no tables yet){% endif %}{% if cookiecutter.enable_email %}, e-mail action tokens{% endif %}
 
 Revision ID: __initial_revision__
