@@ -71,6 +71,7 @@ def create_app(settings: Settings) -> FastAPI:
         SecurityHeadersMiddleware,
         docs_paths=docs_pages,
         no_store_prefixes=no_store_prefixes(),
+        always_hsts=settings.is_production,
     )
     # Added last, so it wraps everything else: every response gets the request id and
     # the access log times the whole stack.

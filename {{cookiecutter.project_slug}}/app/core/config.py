@@ -27,6 +27,8 @@ class Settings(
         env_file_encoding="utf-8",
         extra="ignore",
         case_sensitive=True,
+        # Errors name the variable, never echo its value: it may be a secret.
+        hide_input_in_errors=True,
     )
 
 

@@ -34,6 +34,10 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
         pool_timeout=settings.DB_POOL_TIMEOUT,
         pool_recycle=settings.DB_POOL_RECYCLE,
         pool_pre_ping=True,
+        connect_args={
+            "timeout": settings.DB_CONNECT_TIMEOUT,
+            "command_timeout": settings.DB_COMMAND_TIMEOUT,
+        },
     )
 
 
@@ -88,7 +92,10 @@ class DatabaseResources(ResourcePart):
             await self.engine.dispose()
 
     def probes(self) -> dict[str, Probe]:
-        return {**super().probes(), "database": self._select_one}
+        return {
+            **super().probes(),
+            "database": Probe(self._select_one, database_address(self.settings)),
+        }
 
     async def _select_one(self) -> None:
         async with self.engine.connect() as connection:

@@ -7,13 +7,19 @@ so every part of the composition is reached, in the order of its class hierarchy
 """
 
 from collections.abc import Awaitable, Callable
+from typing import NamedTuple
 
 from fastapi import FastAPI
 
 from app.core.config import Settings
 
-# A readiness check: it raises (or times out) when its dependency does not answer.
-Probe = Callable[[], Awaitable[object]]
+
+class Probe(NamedTuple):
+    """A readiness check: it raises (or times out) when its dependency does not answer."""
+
+    check: Callable[[], Awaitable[object]]
+    # Where the dependency is, for logs: host and port, never credentials.
+    address: str
 
 
 class ResourcePart:

@@ -48,8 +48,13 @@ class SecurityHeadersMiddleware:
         app: ASGIApp,
         docs_paths: frozenset[str] = frozenset(),
         no_store_prefixes: tuple[str, ...] = (),
+        *,
+        always_hsts: bool = False,
     ) -> None:
         self.app = app
+        # In production HSTS goes on every response: TLS usually ends at a proxy, so the app
+        # may see http, and browsers ignore the header on a plain HTTP response anyway.
+        self.always_hsts = always_hsts
         self.docs_paths = docs_paths
         self.no_store_prefixes = no_store_prefixes
         self.headers = _raw(SECURITY_HEADERS)
@@ -65,7 +70,7 @@ class SecurityHeadersMiddleware:
         extra = self.docs_headers if path in self.docs_paths else self.headers
         if self.no_store_prefixes and path.startswith(self.no_store_prefixes):
             extra = extra + self.no_store
-        if scope.get("scheme") == "https":
+        if self.always_hsts or scope.get("scheme") == "https":
             extra = extra + self.hsts
 
         async def send_with_headers(message: Message) -> None:

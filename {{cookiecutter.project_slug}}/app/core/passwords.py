@@ -1,13 +1,17 @@
 """Passwords: the rules for choosing one, and bcrypt.
 
-bcrypt is slow on purpose, so it always runs in a worker thread, never on the event loop.
+bcrypt is slow on purpose, so it always runs in a worker thread, never on the event loop, and
+a bounded number at a time (`PasswordHasher`).
 """
 
 import asyncio
 import functools
 import secrets
+from collections.abc import Callable
 
 import bcrypt
+
+from app.core.exceptions import ServiceUnavailableError
 
 MIN_PASSWORD_LENGTH = 8
 # bcrypt reads at most 72 bytes (bcrypt 5 raises beyond): longer passwords are refused, not cut.
@@ -55,25 +59,60 @@ def _check(password: str, hashed: str) -> bool:
         return False
 
 
-async def hash_password(password: str, rounds: int) -> str:
-    return await asyncio.to_thread(_hash, password, rounds)
-
-
-async def verify_password(password: str, hashed: str) -> bool:
-    return await asyncio.to_thread(_check, password, hashed)
-
-
 @functools.cache
 def _dummy_hash(rounds: int) -> str:
     return _hash(secrets.token_urlsafe(16), rounds)
 
 
-async def spend_password_check(password: str, rounds: int) -> None:
-    """One bcrypt check against a throw-away hash, so that an unknown e-mail costs as much."""
-    await asyncio.to_thread(_check, password, _dummy_hash(rounds))
+def _check_against_nothing(password: str, rounds: int) -> bool:
+    return _check(password, _dummy_hash(rounds))
 
 
 def needs_rehash(hashed: str, rounds: int) -> bool:
     """True when the hash was made with another cost than the configured one."""
     parts = hashed.split("$")  # $2b$12$<salt and hash>
     return len(parts) != 4 or not parts[2].isdigit() or int(parts[2]) != rounds  # noqa: PLR2004
+
+
+class HashingBusyError(ServiceUnavailableError):
+    detail = "Too many password checks at once: try again in a moment"
+
+
+class PasswordHasher:
+    """bcrypt in worker threads, at most `concurrency` at a time, with at most `queue` callers
+    waiting for a turn. bcrypt is CPU-bound, so more threads would only slow every check down;
+    past the queue, callers get 503 with Retry-After at once instead of waiting for minutes.
+    Built once per process (see `AuthResources`); callers hold no database connection while
+    they wait or hash."""
+
+    def __init__(self, rounds: int, concurrency: int, queue: int) -> None:
+        self.rounds = rounds
+        self.queue = queue
+        self._slots = asyncio.Semaphore(concurrency)
+        self._waiting = 0
+
+    async def hash(self, password: str) -> str:
+        return await self._run(_hash, password, self.rounds)
+
+    async def verify(self, password: str, hashed: str) -> bool:
+        return await self._run(_check, password, hashed)
+
+    async def spend(self, password: str) -> None:
+        """One check against a throw-away hash, so that an unknown e-mail costs as much."""
+        await self._run(_check_against_nothing, password, self.rounds)
+
+    def needs_rehash(self, hashed: str) -> bool:
+        return needs_rehash(hashed, self.rounds)
+
+    async def _run[ResultT](self, work: Callable[..., ResultT], *arguments: object) -> ResultT:
+        if self._slots.locked() and self._waiting >= self.queue:
+            raise HashingBusyError(retry_after=1)
+        self._waiting += 1
+        try:
+            await self._slots.acquire()
+        finally:
+            self._waiting -= 1
+        thread = asyncio.ensure_future(asyncio.to_thread(work, *arguments))
+        # The slot stays taken until the thread is done, even if the caller gives up waiting.
+        thread.add_done_callback(lambda _: self._slots.release())
+        return await asyncio.shield(thread)

@@ -2,10 +2,16 @@
 
 from functools import cached_property
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from app.core.lifecycle import Probe, ResourcePart
 from app.core.settings.redis import IN_PROCESS_REDIS_URL, RedisSettings
+
+
+def redis_address(redis: Redis) -> str:
+    """host:port of the client's server, for messages: never a password."""
+    options = redis.connection_pool.connection_kwargs
+    return f"{options.get('host', 'localhost')}:{options.get('port', 6379)}"
 
 
 def create_redis(settings: RedisSettings) -> "Redis":
@@ -14,13 +20,18 @@ def create_redis(settings: RedisSettings) -> "Redis":
         from fakeredis import FakeAsyncRedis  # noqa: PLC0415
 
         return FakeAsyncRedis(decode_responses=True)
-    return Redis.from_url(
+    # A bounded pool that makes a burst of requests wait (up to REDIS_TIMEOUT) for a free
+    # connection, where redis-py's default pool would fail at once past its limit.
+    pool = BlockingConnectionPool.from_url(
         settings.REDIS_URL,
+        max_connections=settings.REDIS_MAX_CONNECTIONS,
+        timeout=settings.REDIS_TIMEOUT,
         decode_responses=True,
         socket_connect_timeout=settings.REDIS_TIMEOUT,
         socket_timeout=settings.REDIS_TIMEOUT,
         health_check_interval=30,
     )
+    return Redis.from_pool(pool)
 
 
 class RedisResources(ResourcePart):
@@ -34,7 +45,7 @@ class RedisResources(ResourcePart):
             await self.redis.aclose()
 
     def probes(self) -> dict[str, Probe]:
-        return {**super().probes(), "redis": self._ping}
+        return {**super().probes(), "redis": Probe(self._ping, redis_address(self.redis))}
 
     async def _ping(self) -> None:
         await self.redis.ping()

@@ -18,6 +18,7 @@ from app.core.config import API_V1_PREFIX, Settings
 
 # What a request signed in with a token may be refused with, for the OpenAPI schema.
 CREDENTIAL_ERRORS = (401,)
+CLOCK_SKEW_SECONDS = 5
 REQUIRED_CLAIMS = ["exp", "iat", "nbf", "iss", "aud", "sub", "jti"]
 
 
@@ -75,6 +76,8 @@ def decode_token(settings: Settings, token: str, kind: TokenKind) -> dict[str, A
         issuer=settings.JWT_ISSUER,
         audience=token_audience(settings, kind),
         options={"require": REQUIRED_CLAIMS},
+        # Hosts' clocks differ a little: a token issued "in the future" by a second is fine.
+        leeway=CLOCK_SKEW_SECONDS,
     )
     return claims
 

@@ -18,7 +18,7 @@ from app.models.user import User
 from app.services.account_messages import password_reset_mail, verification_mail
 from app.services.action_token_service import ActionTokenStore
 from app.services.email_service import EmailSender, create_email_sender
-from app.services.sign_in_service import AuthResources
+from app.services.user_service import AuthResources
 
 logger = logging.getLogger(__name__)
 

@@ -41,10 +41,13 @@ class AccountService:
         logger.info("E-mail address verified user_id=%s", user.id)
 
     async def reset_password(self, token: str, new_password: str, ip: str) -> None:
-        """Set the new password and end every sign-in of the account. Commits."""
+        """Set the new password and end every sign-in of the account. The password is hashed
+        before the token is redeemed: no database connection is held while bcrypt runs.
+        Commits."""
         await self.limiter.hit("email_token", ip=ip)
+        hashed = await self.auth.hasher.hash(new_password)
         user = await self.tokens.redeem(token, TokenPurpose.RESET_PASSWORD)
-        await self.auth.users.set_password(user, new_password)
+        await self.auth.users.store_password(user, hashed)
         # The link arrived at the account's address: that proves the address, too.
         user.verified_email = user.email
         await self.auth.logout_everywhere(user)

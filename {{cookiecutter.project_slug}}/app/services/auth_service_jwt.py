@@ -23,11 +23,15 @@ from app.models.refresh_token import RefreshToken, RefreshTokenFamily
 from app.models.user import User
 from app.schemas.auth import Token, TokenPayload
 from app.schemas.user import PasswordChangeRequest
-from app.services.sign_in_service import AuthResources, SignInService
+from app.services.sign_in_service import SignInService
+from app.services.user_service import AuthResources
 
 logger = logging.getLogger(__name__)
 
 INVALID_REFRESH = "Invalid or expired refresh token"
+EXPIRED_ACCESS = "The access token has expired: refresh it"
+INVALID_ACCESS = "The access token is invalid"
+SIGN_IN_ENDED = "This sign-in has ended: sign in again"
 
 
 async def authenticate(
@@ -40,8 +44,10 @@ async def authenticate(
         claims = TokenPayload.model_validate(
             decode_token(resources.settings, credential.token, TokenKind.ACCESS)
         )
+    except jwt.ExpiredSignatureError as exc:
+        raise AuthenticationError(EXPIRED_ACCESS, invalid_token=True) from exc
     except (jwt.InvalidTokenError, ValidationError) as exc:
-        raise AuthenticationError from exc
+        raise AuthenticationError(INVALID_ACCESS, invalid_token=True) from exc
     user: User | None = await db.scalar(
         select(User)
         .join(RefreshTokenFamily, RefreshTokenFamily.user_id == User.id)
@@ -55,7 +61,7 @@ async def authenticate(
         )
     )
     if user is None:
-        raise AuthenticationError
+        raise AuthenticationError(SIGN_IN_ENDED, invalid_token=True)
     return user
 
 

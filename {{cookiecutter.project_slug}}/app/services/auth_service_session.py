@@ -10,7 +10,8 @@ from app.core.security import Credential, check_csrf
 from app.models.user import User
 from app.schemas.user import PasswordChangeRequest
 from app.services.session_service import NewSession, SessionService
-from app.services.sign_in_service import AuthResources, SignInService
+from app.services.sign_in_service import SignInService
+from app.services.user_service import AuthResources
 
 logger = logging.getLogger(__name__)
 

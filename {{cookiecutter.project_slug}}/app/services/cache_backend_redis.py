@@ -1,16 +1,43 @@
-"""The cache in Redis, shared by every worker process (see cache_service.py)."""
+"""The cache in Redis, shared by every worker process (see cache_service.py).
 
-from collections.abc import Sequence
+When Redis does not answer:
+- the counters fail closed: a rate-limited action answers 503 with Retry-After, because
+  without counters nothing would bound password guessing;
+- reading the shared cache fails open to the database, which decides anyway, and a value that
+  cannot be added is simply not cached;
+- a tombstone that cannot be written fails closed: the caller's request (a logout) answers 503
+  and ends nothing, so that no worker could later find a live entry for an ended sign-in.
+"""
+
+import logging
+from collections.abc import Awaitable, Sequence
 from functools import cached_property
 from typing import Literal, cast
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
-from app.core.redis import RedisResources
+from app.core.exceptions import ServiceUnavailableError
+from app.core.redis import RedisResources, redis_address
 from app.services.cache_service import REVOKED, Counter, CounterStore, SharedCache
+
+logger = logging.getLogger(__name__)
 
 # How long a value may answer for what the database holds; a tombstone lives twice as long.
 SHARED_CACHE_SECONDS = 60
+
+
+class RedisUnavailableError(ServiceUnavailableError):
+    detail = "A shared store is unavailable: try again shortly"
+
+
+async def answered[ResultT](redis: Redis, call: Awaitable[ResultT], use: str) -> ResultT:
+    """The result of a Redis call; 503 (logged with the server's address) when Redis fails."""
+    try:
+        return await call
+    except RedisError as exc:
+        logger.warning("Redis at %s failed (%s): %s", redis_address(redis), use, type(exc).__name__)
+        raise RedisUnavailableError from exc
 
 
 class RedisCounterStore:
@@ -24,7 +51,7 @@ class RedisCounterStore:
             pipe.incr(name)
             pipe.expire(name, window_seconds, nx=True)
             pipe.ttl(name)
-            count, _, ttl = await pipe.execute()
+            count, _, ttl = await answered(self.redis, pipe.execute(), "rate limits")
         return Counter(int(count), max(int(ttl), 1))
 
     async def peek(self, key: str) -> Counter:
@@ -32,13 +59,13 @@ class RedisCounterStore:
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.get(name)
             pipe.ttl(name)
-            value, ttl = await pipe.execute()
+            value, ttl = await answered(self.redis, pipe.execute(), "rate limits")
         if value is None:
             return Counter(0, 0)
         return Counter(int(value), max(int(ttl), 1))
 
     async def delete(self, key: str) -> None:
-        await self.redis.delete(self.prefix + key)
+        await answered(self.redis, self.redis.delete(self.prefix + key), "rate limits")
 
 
 class RedisSharedCache:
@@ -51,17 +78,24 @@ class RedisSharedCache:
         self.prefix = prefix
 
     async def get(self, key: str) -> str | Literal["revoked"] | None:
-        # The shared client decodes responses (app/core/redis.py): values are str.
-        return cast("str | None", await self.redis.get(self.prefix + key))
+        try:
+            # The shared client decodes responses (app/core/redis.py): values are str.
+            return cast("str | None", await self.redis.get(self.prefix + key))
+        except RedisError as exc:
+            logger.warning("Redis at %s failed (cache read): %s", redis_address(self.redis), exc)
+            return None  # the database answers instead
 
     async def add(self, key: str, value: str) -> None:
-        await self.redis.set(self.prefix + key, value, ex=self.ttl_seconds, nx=True)
+        try:
+            await self.redis.set(self.prefix + key, value, ex=self.ttl_seconds, nx=True)
+        except RedisError as exc:
+            logger.warning("Redis at %s failed (cache fill): %s", redis_address(self.redis), exc)
 
     async def revoke(self, keys: Sequence[str]) -> None:
         async with self.redis.pipeline(transaction=False) as pipe:
             for key in keys:
                 pipe.set(self.prefix + key, REVOKED, ex=self.tombstone_seconds)
-            await pipe.execute()
+            await answered(self.redis, pipe.execute(), "tombstones")
 
 
 class CacheResources(RedisResources):

@@ -10,12 +10,12 @@ from app.schemas.health import ComponentStatus, ReadinessResponse
 logger = logging.getLogger(__name__)
 
 
-async def _probe(name: str, check: Probe, seconds: float) -> ComponentStatus:
+async def _probe(name: str, probe: Probe, seconds: float) -> ComponentStatus:
     try:
         async with asyncio.timeout(seconds):
-            await check()
+            await probe.check()
     except Exception as exc:  # any failure means "not ready"
-        logger.warning("Readiness check %s failed: %s", name, type(exc).__name__)
+        logger.warning("Readiness check %s at %s failed: %s", name, probe.address, repr(exc)[:200])
         return "unavailable"
     return "ok"
 

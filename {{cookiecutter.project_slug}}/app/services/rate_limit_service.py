@@ -5,6 +5,7 @@ per client address, or both.
 """
 
 import hashlib
+import ipaddress
 from collections.abc import Mapping
 from functools import cached_property
 
@@ -13,10 +14,24 @@ from app.core.settings.accounts import RateLimit
 from app.services.cache_backend import CacheResources
 from app.services.cache_service import Counter, CounterStore
 
+# One IPv6 client usually holds a whole /64: its addresses are counted as one.
+IPV6_CLIENT_PREFIX = 64
+
 
 def account_key(email: str) -> str:
     """E-mail addresses are not written into the cache: a digest identifies the account."""
     return hashlib.sha256(email.encode()).hexdigest()[:32]
+
+
+def client_key(ip: str) -> str:
+    """The client address as counted: an IPv4 address, or the /64 of an IPv6 one."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 6:  # noqa: PLR2004
+        return str(ipaddress.ip_network(f"{address}/{IPV6_CLIENT_PREFIX}", strict=False))
+    return str(address)
 
 
 class RateLimiter:
@@ -67,6 +82,8 @@ class RateLimiter:
 
     @staticmethod
     def _key(action: str, scope: str, subject: str) -> str:
+        if scope == "ip":
+            subject = client_key(subject)
         return f"ratelimit:{action}:{scope}:{subject}"
 
 

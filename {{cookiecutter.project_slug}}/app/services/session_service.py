@@ -30,6 +30,7 @@ from app.services.cache_service import REVOKED, SharedCache
 # `last_seen_at` is written at most this often per session (or half the idle timeout, if
 # shorter), not on every request.
 TOUCH_INTERVAL = timedelta(minutes=1)
+SESSION_ENDED = "No such session, or it has ended: sign in again"
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ class SessionService:
             # keeps the caller's session): the database decides.
             session = await self._from_database(token_hash, now)
         if user is None or not user.is_active or user.auth_epoch != session.auth_epoch:
-            raise AuthenticationError
+            raise AuthenticationError(SESSION_ENDED, invalid_token=True)
         return user
 
     async def end(self, token: str) -> None:
@@ -136,7 +137,7 @@ class SessionService:
             return None
         value = await self.cache.get(token_hash)
         if value == REVOKED:
-            raise AuthenticationError
+            raise AuthenticationError(SESSION_ENDED, invalid_token=True)
         if value is None:
             return None
         entry = CachedSession.load(value)
@@ -158,12 +159,12 @@ class SessionService:
             )
         ).one_or_none()
         if row is None:
-            raise AuthenticationError
+            raise AuthenticationError(SESSION_ENDED, invalid_token=True)
         session_id, user_id, auth_epoch, last_seen_at, expires_at = row
         if expires_at <= now or last_seen_at + self.idle_timeout <= now:
             await self.db.execute(delete(UserSession).where(UserSession.id == session_id))
             await self.db.commit()
-            raise AuthenticationError
+            raise AuthenticationError(SESSION_ENDED, invalid_token=True)
         if now - last_seen_at >= self.touch_interval:
             last_seen_at = now
             await self.db.execute(

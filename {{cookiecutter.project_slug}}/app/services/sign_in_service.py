@@ -4,16 +4,14 @@ password under the rate limits, with one answer for every kind of failure."""
 import logging
 from typing import NoReturn
 
-from fastapi import BackgroundTasks
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.database import DatabaseResources
 from app.core.exceptions import AuthenticationError
-from app.core.passwords import hash_password, needs_rehash, spend_password_check, verify_password
 from app.models.user import User
 from app.schemas.user import UserCreate
-from app.services.rate_limit_service import RateLimitResources, account_key
-from app.services.user_service import UserService
+from app.services.rate_limit_service import account_key
+from app.services.user_service import AuthResources, UserService
 
 logger = logging.getLogger(__name__)
 
@@ -21,18 +19,12 @@ logger = logging.getLogger(__name__)
 LOGIN_FAILED = "Incorrect e-mail or password"
 
 
-class AuthResources(RateLimitResources, DatabaseResources):
-    """What signing in needs: the rate limiter, the shared cache (if any) and the database."""
-
-    def account_created(self, user: User, background: BackgroundTasks) -> None:
-        """Schedule what follows a registration, after the answer; parts add their share."""
-
-
 class SignInService:
     def __init__(self, db: AsyncSession, resources: AuthResources) -> None:
         self.db = db
         self.settings = resources.settings
         self.limiter = resources.limiter
+        self.hasher = resources.hasher
         self.users = UserService(db, resources)
 
     async def register(self, data: UserCreate, ip: str) -> User:
@@ -43,25 +35,39 @@ class SignInService:
 
     async def check_password(self, email: str, password: str, ip: str) -> User:
         """The active user with this e-mail and password; 401 otherwise, 429 past the limits.
-        A hash made with another cost is replaced (the caller commits)."""
+
+        Every attempt is counted before the password is checked, so parallel guesses cannot
+        slip past the limits: per client address every attempt counts, and per account a
+        success forgets the failures before it. The user is read, with the auth epoch any new sign-in
+        will record, before the check: a revocation during the check ends that sign-in too.
+        No database connection is held while bcrypt runs."""
         account = account_key(email)
-        await self.limiter.check("login", account=account, ip=ip)
+        await self.limiter.hit("login", account=account, ip=ip)
         user = await self.users.get_by_email(email)
+        await self.users.release_connection()
         if user is None:
-            await spend_password_check(password, self.settings.BCRYPT_ROUNDS)
-            await self._login_failed("unknown e-mail", None, account, ip)
-        elif not await verify_password(password, user.hashed_password):
-            await self._login_failed("wrong password", user.id, account, ip)
+            await self.hasher.spend(password)
+            self._login_failed("unknown e-mail", None, ip)
+        elif not await self.hasher.verify(password, user.hashed_password):
+            self._login_failed("wrong password", user.id, ip)
         elif not user.is_active:
-            await self._login_failed("inactive account", user.id, account, ip)
+            self._login_failed("inactive account", user.id, ip)
         await self.limiter.reset("login", account=account)
-        if needs_rehash(user.hashed_password, self.settings.BCRYPT_ROUNDS):
-            user.hashed_password = await hash_password(password, self.settings.BCRYPT_ROUNDS)
+        if self.hasher.needs_rehash(user.hashed_password):
+            await self._rehash(user, password)
         return user
 
-    async def _login_failed(
-        self, reason: str, user_id: int | None, account: str, ip: str
-    ) -> NoReturn:
-        await self.limiter.record("login", account=account, ip=ip)
+    async def _rehash(self, user: User, password: str) -> None:
+        """Store a hash of the configured cost, unless the password changed meanwhile."""
+        old, new = user.hashed_password, await self.hasher.hash(password)
+        await self.db.execute(
+            update(User)
+            .where(User.id == user.id, User.hashed_password == old)
+            .values(hashed_password=new)
+            .execution_options(synchronize_session=False)
+        )
+
+    @staticmethod
+    def _login_failed(reason: str, user_id: int | None, ip: str) -> NoReturn:
         logger.warning("Login failed (%s) user_id=%s ip=%s", reason, user_id, ip)
         raise AuthenticationError(LOGIN_FAILED)

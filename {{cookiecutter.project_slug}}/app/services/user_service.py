@@ -7,14 +7,17 @@ steps of a larger change, which its caller commits as one transaction.
 
 import logging
 from collections.abc import Sequence
+from functools import cached_property
 
+from fastapi import BackgroundTasks
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.core.database import DatabaseResources
 from app.core.exceptions import ConflictError, NotFoundError, PermissionDeniedError
-from app.core.passwords import hash_password, verify_password
+from app.core.passwords import PasswordHasher
 from app.models.user import User
 from app.schemas.common import Pagination
 from app.schemas.user import UserAdminUpdate, UserCreate, UserUpdate
@@ -29,11 +32,28 @@ class WrongPasswordError(PermissionDeniedError):
     detail = "The current password is incorrect"
 
 
+class AuthResources(RateLimitResources, DatabaseResources):
+    """What signing in needs: the rate limiter, the shared cache (if any), the password hasher
+    and the database."""
+
+    @cached_property
+    def hasher(self) -> PasswordHasher:
+        return PasswordHasher(
+            rounds=self.settings.BCRYPT_ROUNDS,
+            concurrency=self.settings.PASSWORD_HASH_CONCURRENCY,
+            queue=self.settings.PASSWORD_HASH_QUEUE,
+        )
+
+    def account_created(self, user: User, background: BackgroundTasks) -> None:
+        """Schedule what follows a registration, after the answer; parts add their share."""
+
+
 class UserService:
-    def __init__(self, db: AsyncSession, resources: RateLimitResources) -> None:
+    def __init__(self, db: AsyncSession, resources: AuthResources) -> None:
         self.db = db
         self.settings = resources.settings
-        # Counts wrong current passwords like failed logins.
+        self.hasher = resources.hasher
+        # Counts checks of the current password like logins.
         self.limiter = resources.limiter
 
     async def get(self, user_id: int) -> User:
@@ -54,10 +74,11 @@ class UserService:
         return users.all(), total
 
     async def create(self, data: UserCreate, *, is_superuser: bool = False) -> User:
+        await self.release_connection()
         user = User(
             email=data.email,
             full_name=data.full_name,
-            hashed_password=await hash_password(data.password, self.settings.BCRYPT_ROUNDS),
+            hashed_password=await self.hasher.hash(data.password),
             is_superuser=is_superuser,
         )
         self.db.add(user)
@@ -102,19 +123,34 @@ class UserService:
     async def require_password(
         self, user: User, password: str | None, message: str = WrongPasswordError.detail
     ) -> None:
-        """403 unless `password` is the user's; wrong guesses count as failed logins."""
+        """403 unless `password` is the user's. Counted like a login, before the check, so
+        that parallel guesses cannot pass the limit. Ends the request's read transaction: no
+        database connection is held while bcrypt runs (nothing may be written before)."""
         account = account_key(user.email)
-        await self.limiter.check("login", account=account)
-        if password is None or not await verify_password(password, user.hashed_password):
-            await self.limiter.record("login", account=account)
+        await self.limiter.hit("login", account=account)
+        await self.release_connection()
+        if password is None or not await self.hasher.verify(password, user.hashed_password):
             logger.warning("Wrong current password user_id=%s", user.id)
             raise WrongPasswordError(message)
+        await self.limiter.reset("login", account=account)
 
     async def set_password(self, user: User, password: str) -> None:
-        """Store a new password; every sign-in of the account ends, and reset links mailed
-        for the old one stop working. The caller commits."""
-        user.hashed_password = await hash_password(password, self.settings.BCRYPT_ROUNDS)
+        """Hash a new password, holding no database connection (nothing may be written
+        before), and store it. The caller commits."""
+        await self.release_connection()
+        await self.store_password(user, await self.hasher.hash(password))
+
+    async def store_password(self, user: User, hashed_password: str) -> None:
+        """Store a new password hash; every sign-in of the account ends, and reset links
+        mailed for the old password stop working. The caller commits."""
+        user.hashed_password = hashed_password
         await self.end_sign_ins(user)
+
+    async def release_connection(self) -> None:
+        """End the read transaction, if one is open, so that its connection goes back to the
+        pool before slow work. Only for reads: a pending write would be committed with it."""
+        if self.db.in_transaction():
+            await self.db.commit()
 
     async def end_sign_ins(self, user: User) -> None:
         """Move the account's auth epoch forward: every sign-in it has ends at once, and so do

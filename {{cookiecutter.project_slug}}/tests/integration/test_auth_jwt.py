@@ -1,13 +1,16 @@
 """JWT access tokens and rotating refresh tokens: sign-in, refresh, logout, revocation."""
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import jwt
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient, Response
 from sqlalchemy import select
 
+from app.core.security import create_access_token
 from app.models.refresh_token import RefreshToken, RefreshTokenFamily
 from app.models.user import User
 from tests.integration.conftest import PASSWORD, login
@@ -67,18 +70,62 @@ async def test_form_login_refuses_a_password_over_72_bytes_with_422(
 # --- Access tokens ------------------------------------------------------------------------------
 
 
+INVALID = 'Bearer error="invalid_token", error_description="The access token is invalid"'
+EXPIRED = (
+    'Bearer error="invalid_token", error_description="The access token has expired: refresh it"'
+)
+
+
 @pytest.mark.parametrize(
-    "authorization",
-    [None, "Bearer", "Bearer not-a-jwt", "Basic dXNlcjpwYXNz", "Bearer eyJhbGciOiJub25lIn0.e30."],
+    ("authorization", "challenge"),
+    [
+        (None, "Bearer"),
+        ("Bearer", "Bearer"),
+        ("Basic dXNlcjpwYXNz", "Bearer"),
+        ("Bearer not-a-jwt", INVALID),
+        ("Bearer eyJhbGciOiJub25lIn0.e30.", INVALID),
+    ],
 )
 async def test_bad_or_missing_credentials_are_401_with_www_authenticate(
-    client: AsyncClient, authorization: str | None
+    client: AsyncClient, authorization: str | None, challenge: str
 ) -> None:
+    """No credential: the bare challenge; a token that does not work: `invalid_token`
+    (RFC 6750), so that a client knows to refresh or sign in again."""
     headers = {"Authorization": authorization} if authorization else {}
     response = await client.get(ME, headers=headers)
     assert response.status_code == 401
-    assert response.headers["WWW-Authenticate"] == "Bearer"
-    assert response.json()["detail"] in {"Not authenticated", "Could not validate credentials"}
+    assert response.headers["WWW-Authenticate"] == challenge
+
+
+async def test_an_expired_token_says_so(app: FastAPI, client: AsyncClient, user: User) -> None:
+    tokens = await login(client, user.email)
+    sid = jwt.decode(tokens["access_token"], options={"verify_signature": False})["sid"]
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    expired = create_access_token(
+        app.state.resources.settings, user_id=user.id, sid=uuid.UUID(sid), now=an_hour_ago
+    )
+    response = await client.get(ME, headers={"Authorization": f"Bearer {expired}"})
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == EXPIRED
+
+
+async def test_a_token_a_few_seconds_from_the_future_is_accepted(
+    app: FastAPI, client: AsyncClient, user: User
+) -> None:
+    """Clocks of two hosts differ a little: `iat` and `nbf` get a few seconds of leeway."""
+    tokens = await login(client, user.email)
+    sid = uuid.UUID(jwt.decode(tokens["access_token"], options={"verify_signature": False})["sid"])
+    settings = app.state.resources.settings
+    soon = create_access_token(
+        settings, user_id=user.id, sid=sid, now=datetime.now(UTC) + timedelta(seconds=3)
+    )
+    later = create_access_token(
+        settings, user_id=user.id, sid=sid, now=datetime.now(UTC) + timedelta(seconds=30)
+    )
+    assert (await client.get(ME, headers={"Authorization": f"Bearer {soon}"})).status_code == 200
+    refused = await client.get(ME, headers={"Authorization": f"Bearer {later}"})
+    assert refused.status_code == 401
+    assert refused.headers["WWW-Authenticate"] == INVALID
 
 
 async def test_tokens_are_not_read_from_the_query_string(client: AsyncClient, user: User) -> None:

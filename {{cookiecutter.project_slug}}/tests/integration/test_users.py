@@ -1,11 +1,15 @@
 """The own account, and administration: every route's success and refusal."""
 
+import asyncio
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from httpx import AsyncClient
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import text
 
+from app.core.config import Settings
+from app.main import create_app
 from app.models.user import User
 from tests.integration.conftest import PASSWORD, create_user, login
 from tests.signing_in import bearer
@@ -271,3 +275,22 @@ async def test_admins_cannot_lock_themselves_out(
     ]
     assert [r.status_code for r in responses] == [409, 409, 409]
     assert (await client.get(USERS, headers=admin_headers)).status_code == 200
+
+
+async def test_a_full_pool_answers_503_not_500(settings: Settings, user: User) -> None:
+    """Every connection taken: a request waits DB_POOL_TIMEOUT, then gets 503 and Retry-After."""
+    small = {"DB_POOL_SIZE": 1, "DB_MAX_OVERFLOW": 0, "DB_POOL_TIMEOUT": 0.5}
+    app = create_app(Settings.model_validate(settings.model_dump() | small))
+    async with (
+        app.router.lifespan_context(app),
+        AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client,
+    ):
+        headers = bearer(await login(client, user.email))
+        async with app.state.resources.engine.connect() as held:
+            await held.execute(text("SELECT 1"))
+            async with asyncio.timeout(10):
+                response = await client.get(ME, headers=headers)
+        assert response.status_code == 503
+        assert response.json() == {"detail": "Service unavailable: try again shortly"}
+        assert int(response.headers["Retry-After"]) > 0
+        assert (await client.get(ME, headers=headers)).status_code == 200

@@ -64,6 +64,28 @@ async def test_hsts_only_over_https(development_app: FastAPI) -> None:
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
+async def test_hsts_always_in_production() -> None:
+    """TLS usually ends at a proxy, so production sends HSTS whatever the scheme it sees
+    (browsers ignore it on plain HTTP)."""
+    response = await request(make_app(ENVIRONMENT="production"), "GET", "/api/v1/health/live")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+async def test_422_answers_never_echo_what_was_sent(development_app: FastAPI) -> None:
+    @development_app.post("/secret")
+    async def secret(payload: dict[str, int]) -> dict[str, int]:
+        return payload
+
+    response = await request(
+        development_app, "POST", "/secret", json={"password": "hunter2-do-not-echo"}
+    )
+    assert response.status_code == 422
+    assert "hunter2-do-not-echo" not in response.text
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "password"]
+    assert "input" not in error
+
+
 async def test_unhandled_error_is_a_generic_json_500(development_app: FastAPI) -> None:
     @development_app.get("/boom")
     async def boom() -> None:

@@ -30,18 +30,38 @@ def test_secret_length_counts_bytes_not_characters() -> None:
         make_settings(SECRET_KEY="€" * 10)  # 30 bytes
 
 
-def test_production_refuses_the_placeholder_secret() -> None:
+@pytest.mark.parametrize("environment", ["staging", "production"])
+def test_the_placeholder_secret_is_refused_outside_development(environment: str) -> None:
     placeholder = "change-me-to-a-random-string-of-at-least-32-bytes"
     make_settings(ENVIRONMENT="development", SECRET_KEY=placeholder)
-    with pytest.raises(ValidationError, match="placeholder"):
-        make_settings(ENVIRONMENT="production", SECRET_KEY=placeholder)
+    with pytest.raises(ValidationError, match="SECRET_KEY: is a placeholder"):
+        make_settings(ENVIRONMENT=environment, SECRET_KEY=placeholder)
+
+
+@pytest.mark.parametrize("weak", ["a" * 32, "ab" * 32, "abc" * 20])
+@pytest.mark.parametrize("environment", ["staging", "production"])
+def test_a_guessable_secret_is_refused_outside_development(environment: str, weak: str) -> None:
+    with pytest.raises(ValidationError, match="SECRET_KEY: is too easy to guess"):
+        make_settings(ENVIRONMENT=environment, SECRET_KEY=weak)
+    assert make_settings(ENVIRONMENT="development", SECRET_KEY=weak)
+    random_looking = "Zr6oYv1p0nq2m3HkE5b8QwT4xJ7sLd9cVaU1gN2hKfM"
+    strong = make_settings(ENVIRONMENT=environment, SECRET_KEY=random_looking)
+    assert environment == strong.ENVIRONMENT
+
+
+def test_secret_values_never_appear_in_the_errors() -> None:
+    with pytest.raises(ValidationError) as refused:
+        make_settings(ENVIRONMENT="production", SECRET_KEY="change-me" + "x" * 30, DEBUG=True)
+    assert "change-me" not in str(refused.value)
 {%- endif %}
 
 
-def test_production_refuses_debug() -> None:
-    with pytest.raises(ValidationError, match="DEBUG: must be false in production"):
-        make_settings(ENVIRONMENT="production", DEBUG=True)
-    assert make_settings(ENVIRONMENT="production", DEBUG=False).is_production
+@pytest.mark.parametrize("environment", ["staging", "production"])
+def test_debug_is_refused_outside_development(environment: str) -> None:
+    with pytest.raises(ValidationError, match=f"DEBUG: must be false in {environment}"):
+        make_settings(ENVIRONMENT=environment, DEBUG=True)
+    assert not make_settings(ENVIRONMENT=environment, DEBUG=False).DEBUG
+    assert make_settings(ENVIRONMENT="development", DEBUG=True).DEBUG
 
 
 def test_sqlite_is_for_the_try_out_only() -> None:
@@ -57,6 +77,20 @@ def test_in_process_redis_is_for_the_try_out_only() -> None:
     with pytest.raises(ValidationError, match="in-process stand-in"):
         make_settings(ENVIRONMENT="production", REDIS_URL="memory://")
 {%- endif %}
+
+
+@pytest.mark.parametrize("origin", ["null", "http://app.example"])
+def test_production_refuses_insecure_origins_with_credentials(origin: str) -> None:
+    with pytest.raises(
+        ValidationError, match=f"CORS_ORIGINS: {origin} with CORS_ALLOW_CREDENTIALS"
+    ):
+        make_settings(ENVIRONMENT="production", CORS_ORIGINS=f"https://app.example,{origin}")
+    assert make_settings(ENVIRONMENT="production", CORS_ORIGINS="https://app.example")
+    without_credentials = make_settings(
+        ENVIRONMENT="production", CORS_ORIGINS=origin, CORS_ALLOW_CREDENTIALS=False
+    )
+    assert [origin] == without_credentials.CORS_ORIGINS
+    assert [origin] == make_settings(ENVIRONMENT="staging", CORS_ORIGINS=origin).CORS_ORIGINS
 
 
 def test_wildcard_cors_with_credentials_is_refused() -> None:
@@ -98,11 +132,19 @@ def test_bcrypt_cost_defaults_to_12() -> None:
     assert Settings.model_validate({"SECRET_KEY": "k" * 48}).BCRYPT_ROUNDS == 12
 
 
-def test_production_refuses_a_bcrypt_cost_below_10() -> None:
-    with pytest.raises(ValidationError, match="BCRYPT_ROUNDS: 9 is too cheap for production"):
-        make_settings(ENVIRONMENT="production", BCRYPT_ROUNDS=9)
-    assert make_settings(ENVIRONMENT="production", BCRYPT_ROUNDS=10).BCRYPT_ROUNDS == 10
+@pytest.mark.parametrize("environment", ["staging", "production"])
+def test_a_bcrypt_cost_below_10_is_refused_outside_development(environment: str) -> None:
+    with pytest.raises(ValidationError, match="BCRYPT_ROUNDS: 9 is too cheap outside development"):
+        make_settings(ENVIRONMENT=environment, BCRYPT_ROUNDS=9)
+    assert make_settings(ENVIRONMENT=environment, BCRYPT_ROUNDS=10).BCRYPT_ROUNDS == 10
     assert make_settings(ENVIRONMENT="development", BCRYPT_ROUNDS=4).BCRYPT_ROUNDS == 4
+
+
+@pytest.mark.parametrize("catch_all", ["0.0.0.0/0", "::/0", "10.0.0.0/8,0.0.0.0/0"])
+def test_production_refuses_trusting_every_address_as_a_proxy(catch_all: str) -> None:
+    with pytest.raises(ValidationError, match="TRUSTED_PROXIES: trusts every address"):
+        make_settings(ENVIRONMENT="production", TRUSTED_PROXIES=catch_all)
+    assert make_settings(ENVIRONMENT="production", TRUSTED_PROXIES="10.0.0.0/8").TRUSTED_PROXIES
 
 
 def test_bcrypt_cost_outside_bcrypts_range_is_refused() -> None:

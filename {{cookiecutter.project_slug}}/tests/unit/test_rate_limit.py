@@ -5,7 +5,7 @@ import pytest
 from app.core.exceptions import RateLimitedError
 from app.core.settings.accounts import RateLimit
 from app.services.cache_service import Counter
-from app.services.rate_limit_service import RateLimiter, account_key
+from app.services.rate_limit_service import RateLimiter, account_key, client_key
 from tests.conftest import make_settings
 
 
@@ -75,6 +75,20 @@ async def test_check_refuses_once_the_recorded_failures_reach_the_limit(
         await limiter.check("both", account="a")
     await limiter.reset("both", account="a")
     await limiter.check("both", account="a")
+
+
+def test_an_ipv6_client_is_counted_by_its_64_bit_prefix() -> None:
+    assert client_key("2001:db8:1:2:aaaa::1") == client_key("2001:db8:1:2:bbbb::9")
+    assert client_key("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64"
+    assert client_key("2001:db8:1:3::1") != client_key("2001:db8:1:2::1")
+    assert client_key("192.0.2.7") == "192.0.2.7"
+    assert client_key("unknown") == "unknown"
+
+
+async def test_addresses_of_one_ipv6_client_share_a_limit(limiter: RateLimiter) -> None:
+    await limiter.hit("ip_only", ip="2001:db8::1")
+    with pytest.raises(RateLimitedError):
+        await limiter.hit("ip_only", ip="2001:db8::2")
 
 
 def test_one_table_of_limits_comes_from_the_settings() -> None:

@@ -1,33 +1,93 @@
 """Password hashing, the password rules, opaque tokens and the client address."""
 
+import asyncio
 import ipaddress
+import threading
+import time
 
 import pytest
 
-from app.core.passwords import check_new_password, hash_password, needs_rehash, verify_password
+from app.core import passwords
+from app.core.passwords import HashingBusyError, PasswordHasher, check_new_password, needs_rehash
 from app.core.proxies import client_ip
 from app.core.tokens import hash_opaque_token, new_opaque_token
 
 
+def hasher(concurrency: int = 2, queue: int = 8) -> PasswordHasher:
+    return PasswordHasher(rounds=4, concurrency=concurrency, queue=queue)
+
+
 async def test_hash_verifies_only_the_same_password() -> None:
-    hashed = await hash_password("correct horse battery", rounds=4)
+    hashed = await hasher().hash("correct horse battery")
     assert hashed.startswith("$2b$04$")
-    assert await verify_password("correct horse battery", hashed)
-    assert not await verify_password("correct horse batterY", hashed)
+    assert await hasher().verify("correct horse battery", hashed)
+    assert not await hasher().verify("correct horse batterY", hashed)
 
 
 async def test_the_same_password_hashes_differently_each_time() -> None:
-    assert await hash_password("same password", 4) != await hash_password("same password", 4)
+    assert await hasher().hash("same password") != await hasher().hash("same password")
 
 
 async def test_passwords_over_72_bytes_never_verify_and_never_raise() -> None:
-    hashed = await hash_password("€" * 24, rounds=4)  # 72 bytes: the longest allowed
-    assert await verify_password("€" * 24, hashed)
-    assert not await verify_password("€" * 25, hashed)  # 75 bytes: bcrypt 5 would raise
+    hashed = await hasher().hash("€" * 24)  # 72 bytes: the longest allowed
+    assert await hasher().verify("€" * 24, hashed)
+    assert not await hasher().verify("€" * 25, hashed)  # 75 bytes: bcrypt 5 would raise
 
 
 async def test_a_malformed_hash_never_verifies() -> None:
-    assert not await verify_password("anything", "not a bcrypt hash")
+    assert not await hasher().verify("anything", "not a bcrypt hash")
+
+
+class SlowChecks:
+    """Stands in for bcrypt: each check takes a while; records the most running at once."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.running = self.most = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, password: str, hashed: str) -> bool:
+        with self.lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        time.sleep(self.seconds)
+        with self.lock:
+            self.running -= 1
+        return False
+
+
+async def test_hashing_runs_a_bounded_number_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    slow = SlowChecks(0.05)
+    monkeypatch.setattr(passwords, "_check", slow)
+    bounded = hasher(concurrency=2, queue=100)
+    await asyncio.gather(*(bounded.verify("p", "h") for _ in range(12)))
+    assert slow.most == 2
+
+
+async def test_past_the_queue_callers_get_503_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(passwords, "_check", SlowChecks(0.2))
+    bounded = hasher(concurrency=1, queue=2)
+    results = await asyncio.gather(
+        *(bounded.verify("p", "h") for _ in range(6)), return_exceptions=True
+    )
+    refused = [result for result in results if isinstance(result, HashingBusyError)]
+    assert len(refused) == 3  # one running, two waiting, the rest turned away
+    assert refused[0].status_code == 503
+    assert refused[0].headers == {"Retry-After": "1"}
+    assert results.count(False) == 3
+
+
+async def test_a_caller_that_gives_up_keeps_its_slot_until_bcrypt_is_done(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    slow = SlowChecks(0.2)
+    monkeypatch.setattr(passwords, "_check", slow)
+    bounded = hasher(concurrency=1, queue=4)
+    abandoned = asyncio.create_task(bounded.verify("p", "h"))
+    await asyncio.sleep(0.05)
+    abandoned.cancel()
+    await bounded.verify("p", "h")  # waits for the abandoned thread's slot
+    assert slow.most == 1
 
 
 def test_rehash_is_needed_when_the_cost_changed() -> None:

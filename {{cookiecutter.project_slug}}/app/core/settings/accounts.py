@@ -1,6 +1,9 @@
 """Accounts, whatever the way of signing in: the signing secret, bcrypt, rate limits, the
 first superuser and the proxies whose client addresses are believed."""
 
+import math
+import os
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
@@ -22,8 +25,19 @@ PLACEHOLDER_SECRETS = frozenset(
     }
 )
 MIN_SECRET_BYTES = 32
-# bcrypt costs below this are refused in production (test suites use 4, for speed).
+# A secret must carry at least this much entropy (estimated from its characters) outside
+# development: `"a" * 32` is long enough but guessable.
+MIN_SECRET_ENTROPY_BITS = 128
+# bcrypt costs below this are refused outside development (test suites use 4, for speed).
 MIN_BCRYPT_ROUNDS = 10
+
+
+def estimated_entropy_bits(value: str) -> float:
+    """Shannon entropy of the characters times the length: an upper bound for a random-looking
+    string, and far below it for repetitive ones."""
+    counts, length = Counter(value), len(value)
+    per_character = -sum(n / length * math.log2(n / length) for n in counts.values())
+    return per_character * length
 
 
 @dataclass(frozen=True)
@@ -39,12 +53,17 @@ class RateLimit:
 class AccountSettings(SettingsPart):
     SECRET_KEY: SecretStr
     BCRYPT_ROUNDS: int = Field(default=12, ge=4, le=31)
+    # bcrypt runs in threads, this many at a time per process (it is CPU-bound); at most
+    # PASSWORD_HASH_QUEUE more requests wait for a turn, the next ones get 503 at once.
+    PASSWORD_HASH_CONCURRENCY: int = Field(default=min(os.cpu_count() or 1, 4), ge=1, le=64)
+    PASSWORD_HASH_QUEUE: int = Field(default=16, ge=0)
     # Proxies whose X-Forwarded-For is believed (IPs or CIDRs); otherwise the socket peer counts.
     TRUSTED_PROXIES: Annotated[list[IPvAnyNetwork], NoDecode] = Field(default_factory=list)
     # Fixed-window limits on the auth endpoints; past them: 429 with Retry-After.
     RATE_LIMIT_WINDOW_SECONDS: int = Field(default=900, ge=1)
     RATE_LIMIT_LOGIN_PER_ACCOUNT: int = Field(default=5, ge=1)
-    RATE_LIMIT_LOGIN_PER_IP: int = Field(default=20, ge=1)
+    # Logins count every attempt per address; per account a success forgets the failures.
+    RATE_LIMIT_LOGIN_PER_IP: int = Field(default=30, ge=1)
     RATE_LIMIT_REGISTER_PER_ACCOUNT: int = Field(default=5, ge=1)
     RATE_LIMIT_REGISTER_PER_IP: int = Field(default=10, ge=1)
     # Read by `python -m app.cli create-superuser`; nothing happens while they are unset.
@@ -68,15 +87,30 @@ class AccountSettings(SettingsPart):
 
     def refusals(self) -> Iterator[Refusal]:
         yield from super().refusals()
-        if not self.is_production:
+        if self.is_development:
             return
-        if self.SECRET_KEY.get_secret_value().lower() in PLACEHOLDER_SECRETS:
-            yield Refusal("SECRET_KEY", "is a placeholder: set a fresh random value in production")
+        secret = self.SECRET_KEY.get_secret_value()
+        if secret.lower() in PLACEHOLDER_SECRETS:
+            yield Refusal(
+                "SECRET_KEY", f"is a placeholder: set a fresh random value in {self.ENVIRONMENT}"
+            )
+        elif estimated_entropy_bits(secret) < MIN_SECRET_ENTROPY_BITS:
+            yield Refusal(
+                "SECRET_KEY",
+                "is too easy to guess: generate one with "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'",
+            )
         if self.BCRYPT_ROUNDS < MIN_BCRYPT_ROUNDS:
             yield Refusal(
                 "BCRYPT_ROUNDS",
-                f"{self.BCRYPT_ROUNDS} is too cheap for production: "
+                f"{self.BCRYPT_ROUNDS} is too cheap outside development: "
                 f"use at least {MIN_BCRYPT_ROUNDS} (default 12)",
+            )
+        if self.is_production and any(network.prefixlen == 0 for network in self.TRUSTED_PROXIES):
+            yield Refusal(
+                "TRUSTED_PROXIES",
+                "trusts every address, so any client could choose its own address for the "
+                "rate limits: list your proxies' addresses",
             )
 
     def rate_limits(self) -> dict[str, RateLimit]:

@@ -13,6 +13,10 @@ class DatabaseSettings(SettingsPart):
     DB_MAX_OVERFLOW: int = Field(default=10, ge=0)
     DB_POOL_TIMEOUT: float = Field(default=10.0, gt=0)
     DB_POOL_RECYCLE: int = Field(default=1800, ge=-1)
+    # Seconds to open a connection, and for one statement: a database that stops answering
+    # gives 503 after these, never a request that hangs.
+    DB_CONNECT_TIMEOUT: float = Field(default=5.0, gt=0)
+    DB_COMMAND_TIMEOUT: float = Field(default=30.0, gt=0)
     DB_ECHO: bool = False
 
     @field_validator("DATABASE_URL")

@@ -47,5 +47,13 @@ class HttpSettings(SettingsPart):
                 "'*' with CORS_ALLOW_CREDENTIALS=true lets any site act as the user: "
                 "list the allowed origins explicitly",
             )
-        if self.is_production and self.DEBUG:
-            yield Refusal("DEBUG", "must be false in production")
+        if self.DEBUG and not self.is_development:
+            yield Refusal("DEBUG", f"must be false in {self.ENVIRONMENT}")
+        if self.is_production and self.CORS_ALLOW_CREDENTIALS:
+            unsafe = [o for o in self.CORS_ORIGINS if o == "null" or o.startswith("http://")]
+            if unsafe:
+                yield Refusal(
+                    "CORS_ORIGINS",
+                    f"{', '.join(unsafe)} with CORS_ALLOW_CREDENTIALS=true would let pages "
+                    "without TLS (or sandboxed ones) act as the user: use https:// origins",
+                )

@@ -12,7 +12,9 @@ IN_PROCESS_REDIS_URL = "memory://"
 
 class RedisSettings(SettingsPart):
     REDIS_URL: str = "redis://127.0.0.1:6379/0"
+    # Seconds to connect, per command, and to wait for a free connection of the pool.
     REDIS_TIMEOUT: float = Field(default=2.0, gt=0)
+    REDIS_MAX_CONNECTIONS: int = Field(default=50, ge=1)
 
     def refusals(self) -> Iterator[Refusal]:
         yield from super().refusals()

@@ -50,12 +50,14 @@ async def list_users(
 
 # `get_existing_user` reads `{user_id}` (404 when no such account): spelled out in each
 # signature, not as an alias, so that linters (ruff FAST003) see where the parameter goes.
-@router.get("/{user_id}", response_model=UserResponse, responses=ADMIN_ERRORS)
+@router.get("/{user_id:int}", response_model=UserResponse, responses=ADMIN_ERRORS)
 async def read_user(user: Annotated[User, Depends(get_existing_user)]) -> User:
     return user
 
 
-@router.patch("/{user_id}", response_model=UserResponse, responses=errors(400, 401, 403, 404, 409))
+@router.patch(
+    "/{user_id:int}", response_model=UserResponse, responses=errors(400, 401, 403, 404, 409)
+)
 async def update_user(
     data: UserAdminUpdate,
     user: Annotated[User, Depends(get_existing_user)],
@@ -66,7 +68,7 @@ async def update_user(
 
 
 @router.post(
-    "/{user_id}/deactivate", response_model=UserResponse, responses=errors(401, 403, 404, 409)
+    "/{user_id:int}/deactivate", response_model=UserResponse, responses=errors(401, 403, 404, 409)
 )
 async def deactivate_user(
     user: Annotated[User, Depends(get_existing_user)], admin: CurrentSuperuser, users: Users
@@ -77,7 +79,7 @@ async def deactivate_user(
 
 
 @router.delete(
-    "/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404, 409)
+    "/{user_id:int}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404, 409)
 )
 async def delete_user(
     user: Annotated[User, Depends(get_existing_user)], admin: CurrentSuperuser, users: Users
