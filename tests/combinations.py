@@ -114,6 +114,7 @@ DEEP: list[str] = [
     "noredis-noemail-bare-sentry",  # jwt, in-process stand-ins, no e-mail
     "session-noredis",  # session, in-process stand-ins, e-mail
     "none-noredis-nodocker",  # no accounts, no Redis
+    "session-noredis-gitlab-nodocker-sentry",  # session, in-process stand-ins, no e-mail, 3.13
 ]
 
 # The combination with every optional dependency: its requirements.txt is installed once

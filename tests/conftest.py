@@ -49,10 +49,16 @@ def render(cookies_session: object) -> Render:
     return bake
 
 
-def make_venv(path: Path, requirements: list[Path]) -> Path:
-    """A fresh virtual environment holding exactly these requirement files; its bin/."""
+def make_venv(path: Path, requirements: list[Path], python: Path | None = None) -> Path:
+    """A fresh virtual environment on `python` (default: this one) holding exactly these
+    requirement files; its bin/."""
     uv = Path(sys.executable).with_name("uv")
-    created = run([str(uv), "venv", "--quiet", "--python", sys.executable, str(path)], cwd=ROOT)
+    interpreter = str(python or sys.executable)
+    created = run(
+        [str(uv), "venv", "--quiet", "--python", interpreter, str(path)],
+        cwd=ROOT,
+        env={"UV_PYTHON_DOWNLOADS": "never"},
+    )
     assert created.returncode == 0, explain(created)
     arguments = [arg for req in requirements for arg in ("-r", str(req))]
     installed = run(
@@ -77,3 +83,19 @@ def tools(render: Render, tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = render(TOOLS)
     requirements = [project / "requirements.txt", project / "requirements" / "production.txt"]
     return make_venv(tmp_path_factory.mktemp("tools-venv"), requirements)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say which Python each deep combination ran on (recorded by test_generated_suite.py),
+    and loudly where the one it names is missing here."""
+    ran_on: dict[str, str] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for key, value in getattr(report, "user_properties", ()):
+                if key == "python":
+                    name, _, interpreter = str(value).partition(": ")
+                    ran_on[name] = interpreter
+    if ran_on:
+        terminalreporter.section("deep combinations ran on")
+        for name, interpreter in sorted(ran_on.items()):
+            terminalreporter.write_line(f"{name}: {interpreter}")

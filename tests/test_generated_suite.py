@@ -2,7 +2,9 @@
 PostgreSQL and Redis, in a fresh virtual environment made from its requirement files alone
 (so a dependency missing from them cannot hide behind the generator's environment)."""
 
+import json
 import os
+import platform
 import re
 import secrets
 import sys
@@ -12,8 +14,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.combinations import DEEP
+from tests.combinations import DEEP, context
 from tests.conftest import Render, explain, make_venv, run
+from tests.interpreters import find_python
+from tests.sentry_event import PERSONAL_DATA
+
+RecordProperty = Callable[[str, object], None]
+SENTRY_EVENT = (Path(__file__).parent / "sentry_event.py").read_text()
 
 SERVER_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -62,16 +69,31 @@ def deep_params() -> list[pytest.param]:  # type: ignore[valid-type]
 VenvFor = Callable[[str], Path]
 
 
+def interpreter_for(name: str) -> tuple[Path | None, str]:
+    """The Python the combination names, if this machine has it, and how to report the run."""
+    version = str(context(name)["python_version"])
+    python = find_python(version)
+    if python is None:
+        return None, (
+            f"{name}: Python {version} NOT FOUND here (PATH, pyenv): ran on "
+            f"{platform.python_version()} ({sys.executable}) instead"
+        )
+    return python, f"{name}: Python {version} ({python})"
+
+
 @pytest.fixture(scope="session")
 def project_bin(render: Render, tmp_path_factory: pytest.TempPathFactory) -> VenvFor:
-    """bin/ of a fresh venv from the combination's requirements/test.txt, made once."""
+    """bin/ of a fresh venv from the combination's requirements/test.txt, on the Python the
+    combination names (where this machine has it), made once."""
     made: dict[str, Path] = {}
 
     def venv_for(name: str) -> Path:
         if name not in made:
             project = render(name)
             made[name] = make_venv(
-                tmp_path_factory.mktemp(f"venv-{name}"), [project / "requirements" / "test.txt"]
+                tmp_path_factory.mktemp(f"venv-{name}"),
+                [project / "requirements" / "test.txt"],
+                interpreter_for(name)[0],
             )
         return made[name]
 
@@ -113,9 +135,14 @@ def test_migrations_round_trip_and_match_the_models(
 @pytest.mark.deep
 @pytest.mark.parametrize("name", deep_params())
 def test_generated_suite_passes_against_real_servers(
-    render: Render, project_bin: VenvFor, name: str
+    render: Render, project_bin: VenvFor, name: str, record_property: RecordProperty
 ) -> None:
     project, bin_dir = render(name), project_bin(name)
+    python, description = interpreter_for(name)
+    record_property("python", description)
+    if python is not None:
+        ran_on = run([str(bin_dir / "python"), "-c", "import sys; print(sys.version)"], project)
+        assert ran_on.stdout.startswith(f"{context(name)['python_version']}."), explain(ran_on)
     env = {"TEST_DATABASE_URL": SERVER_URL, "TEST_REDIS_URL": redis_database(DEEP.index(name))}
     result = run([str(bin_dir / "pytest"), "-q", "-p", "no:cacheprovider"], cwd=project, env=env)
     assert result.returncode == 0, explain(result)
@@ -160,3 +187,32 @@ def test_production_and_development_requirements_resolve(render: Render) -> None
             cwd=project,
         )
         assert result.returncode == 0, explain(result)
+
+
+def sentry_params() -> list[pytest.param]:  # type: ignore[valid-type]
+    return [
+        pytest.param(name, marks=pytest.mark.xdist_group(name))
+        for name in DEEP
+        if context(name)["use_sentry"]
+    ]
+
+
+@pytest.mark.deep
+@pytest.mark.parametrize("name", sentry_params())
+def test_a_reported_error_carries_no_personal_data(
+    render: Render, tmp_path: Path, name: str
+) -> None:
+    """The real SDK (production requirements only), with a transport that keeps what it
+    would send: an unhandled error of a request full of credentials and personal data."""
+    project = render(name)
+    requirements = [project / "requirements" / f"{part}.txt" for part in ("test", "production")]
+    bin_dir = make_venv(tmp_path / "venv", requirements, interpreter_for(name)[0])
+    result = run([str(bin_dir / "python"), "-c", SENTRY_EVENT], cwd=project)
+    assert result.returncode == 0, explain(result)
+    items = json.loads(result.stdout)
+    [event] = [item["payload"] for item in items if item["type"] == "event"]
+    assert event["exception"]["values"][-1]["value"] == "boom: an unhandled error"
+    assert event["request"] == {"method": "POST", "url": "http://test/api/v1/boom"}
+    sent = json.dumps(items)
+    leaked = {what: value for what, value in PERSONAL_DATA.items() if value in sent}
+    assert not leaked, f"reached Sentry: {leaked}"

@@ -26,7 +26,21 @@ def test_production_server_is_gunicorn_with_uvicorn_workers(render: Render) -> N
     assert any(line.startswith("uvicorn-worker==") for line in production)
 
 
+def test_the_test_requirements_pin_the_production_server_alike(render: Render) -> None:
+    """The e2e suite starts gunicorn: the test environment has the production server, at the
+    same versions."""
+    root = render("k8s-sentry")
+
+    def server_pins(name: str) -> set[str]:
+        lines = (root / "requirements" / name).read_text().splitlines()
+        return {line for line in lines if line.startswith(("gunicorn==", "uvicorn-worker=="))}
+
+    assert len(server_pins("production.txt")) == 2
+    assert server_pins("test.txt") == server_pins("production.txt")
+
+
 def test_prestart_waits_migrates_and_seeds(render: Render) -> None:
+    """Its shape; the generated e2e suite runs it against a fresh database."""
     root = render("noredis-noemail-bare-sentry")
     script = root / "scripts/prestart.sh"
     assert script.stat().st_mode & 0o111

@@ -13,16 +13,21 @@ import asyncio
 import os
 import secrets
 from collections.abc import AsyncIterator{% if cookiecutter.enable_email %}, Iterator{% endif %}
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from alembic import command
 from alembic.config import Config
 {%- if cookiecutter.use_redis %}
 from redis.asyncio import Redis
+from redis.exceptions import AuthenticationError, AuthorizationError, ResponseError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 {%- endif %}
 from sqlalchemy import make_url, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.core.config import Settings
@@ -34,8 +39,6 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SERVER_URL = make_url(
     os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 )
-TEST_DATABASE = f"{{ cookiecutter.project_slug }}_test_{secrets.token_hex(4)}"
-TEST_DATABASE_URL = SERVER_URL.set(database=TEST_DATABASE).render_as_string(hide_password=False)
 {%- if cookiecutter.use_redis %}
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 {%- endif %}
@@ -84,31 +87,50 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-@pytest.fixture(scope="session")
-async def database_url() -> AsyncIterator[str]:
-    """A fresh database for this session, migrated to head, dropped at the end."""
+def stop(message: str) -> NoReturn:
+    """End the run at once with one line: a server the suite needs is missing or refuses."""
+    pytest.exit(message, returncode=3)
+
+
+@asynccontextmanager
+async def new_database() -> AsyncIterator[str]:
+    """A new, empty database on the test server: its URL; dropped at the end."""
+    name = f"{{ cookiecutter.project_slug }}_test_{secrets.token_hex(4)}"
+    shown = SERVER_URL.render_as_string(hide_password=True)
     server = create_async_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
     try:
         async with asyncio.timeout(5), server.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{TEST_DATABASE}"'))
-    except Exception as exc:  # any failure: say what was tried and stop
+            try:
+                await connection.execute(text(f'CREATE DATABASE "{name}"'))
+            except DBAPIError as exc:
+                stop(
+                    f"PostgreSQL at {shown} did not create the test database {name} "
+                    f"({exc.orig}); its user needs the CREATEDB privilege"
+                )
+    except OSError as exc:  # refused, unreachable or timed out: nothing answered
         await server.dispose()
-        shown = SERVER_URL.render_as_string(hide_password=True)
-        pytest.exit(
+        stop(
             f"PostgreSQL is not reachable at {shown} ({type(exc).__name__}: {exc}); "
             "start it (e.g. {% if cookiecutter.include_docker %}`docker compose up -d db` or {% endif %}`pg_ctlcluster 16 main start`) "
-            "or set TEST_DATABASE_URL",
-            returncode=3,
+            "or set TEST_DATABASE_URL"
         )
+    except DBAPIError as exc:  # it answered, and refused this user, password or database
+        await server.dispose()
+        stop(f"PostgreSQL at {shown} refused the connection ({exc.orig}); check TEST_DATABASE_URL")
     try:
-        await asyncio.to_thread(command.upgrade, alembic_config(TEST_DATABASE_URL), "head")
-        yield TEST_DATABASE_URL
+        yield SERVER_URL.set(database=name).render_as_string(hide_password=False)
     finally:
         async with server.connect() as connection:
-            await connection.execute(
-                text(f'DROP DATABASE IF EXISTS "{TEST_DATABASE}" WITH (FORCE)')
-            )
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         await server.dispose()
+
+
+@pytest.fixture(scope="session")
+async def database_url() -> AsyncIterator[str]:
+    """A fresh database for this session, migrated to head, dropped at the end."""
+    async with new_database() as url:
+        await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
+        yield url
 
 
 {%- if cookiecutter.use_redis %}
@@ -119,13 +141,15 @@ async def redis_url() -> AsyncIterator[str]:
     client = Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=3)
     try:
         await client.ping()
-    except Exception as exc:
+    except (AuthenticationError, AuthorizationError, ResponseError) as exc:
+        await client.aclose()  # it answered, and refused these credentials or this database
+        stop(f"Redis at {TEST_REDIS_URL} refused the suite ({exc}); check TEST_REDIS_URL")
+    except (OSError, RedisConnectionError, RedisTimeoutError) as exc:
         await client.aclose()
-        pytest.exit(
+        stop(
             f"Redis is not reachable at {TEST_REDIS_URL} ({type(exc).__name__}: {exc}); "
             "start it (e.g. {% if cookiecutter.include_docker %}`docker compose up -d redis` or {% endif %}`redis-server --daemonize yes`) "
-            "or set TEST_REDIS_URL",
-            returncode=3,
+            "or set TEST_REDIS_URL"
         )
     await client.flushdb()
     yield TEST_REDIS_URL

@@ -29,6 +29,11 @@ class MemoryCounterStore:
         self._counters[key] = (hits + 1, expires_at)
         return Counter(hits + 1, max(int(expires_at - now + 0.999), 1))
 
+    async def decrement(self, key: str, window_seconds: int) -> None:
+        hits, expires_at = self._counters.get(key, (0, 0.0))
+        if expires_at > time.monotonic():
+            self._counters[key] = (hits - 1, expires_at)
+
     async def peek(self, key: str) -> Counter:
         now = time.monotonic()
         hits, expires_at = self._counters.get(key, (0, 0.0))

@@ -54,6 +54,13 @@ class RedisCounterStore:
             count, _, ttl = await answered(self.redis, pipe.execute(), "rate limits")
         return Counter(int(count), max(int(ttl), 1))
 
+    async def decrement(self, key: str, window_seconds: int) -> None:
+        name = self.prefix + key
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.decr(name)
+            pipe.expire(name, window_seconds, nx=True)
+            await answered(self.redis, pipe.execute(), "rate limits")
+
     async def peek(self, key: str) -> Counter:
         name = self.prefix + key
         async with self.redis.pipeline(transaction=True) as pipe:

@@ -70,6 +70,15 @@ class RateLimiter:
     async def reset(self, action: str, *, account: str) -> None:
         await self.counters.delete(self._key(action, "account", account))
 
+    async def forget_success(self, action: str, *, account: str, ip: str | None = None) -> None:
+        """After a counted attempt succeeded: the account's failures are cleared (a success
+        proves the password), and the attempt no longer counts against the client's address,
+        so that an address is limited in failures, as many users may share it."""
+        await self.reset(action, account=account)
+        limit = self.limits[action]
+        if ip is not None and limit.per_ip is not None:
+            await self.counters.decrement(self._key(action, "ip", ip), limit.window_seconds)
+
     def _counted(self, action: str, account: str | None, ip: str | None) -> list[tuple[str, int]]:
         """(counter key, limit) of each way the action is counted for these subjects."""
         limit = self.limits[action]

@@ -37,8 +37,8 @@ class SignInService:
         """The active user with this e-mail and password; 401 otherwise, 429 past the limits.
 
         Every attempt is counted before the password is checked, so parallel guesses cannot
-        slip past the limits: per client address every attempt counts, and per account a
-        success forgets the failures before it. The user is read, with the auth epoch any new sign-in
+        slip past the limits; a success clears the account's failures and is taken back from
+        the address's count. The user is read, with the auth epoch any new sign-in
         will record, before the check: a revocation during the check ends that sign-in too.
         No database connection is held while bcrypt runs."""
         account = account_key(email)
@@ -52,7 +52,7 @@ class SignInService:
             self._login_failed("wrong password", user.id, ip)
         elif not user.is_active:
             self._login_failed("inactive account", user.id, ip)
-        await self.limiter.reset("login", account=account)
+        await self.limiter.forget_success("login", account=account, ip=ip)
         if self.hasher.needs_rehash(user.hashed_password):
             await self._rehash(user, password)
         return user

@@ -116,8 +116,8 @@ async def test_parallel_guesses_from_one_address_stop_at_its_limit(race_server: 
         )
     counted = statuses(answers)
     assert set(counted) <= {401, 429, 503}, counted
-    assert counted[401] <= 30, counted  # RATE_LIMIT_LOGIN_PER_IP
-    assert counted[429] >= 15, counted
+    assert counted[401] <= 20, counted  # RATE_LIMIT_LOGIN_PER_IP
+    assert counted[429] >= 25 - counted[503], counted
 
 
 async def test_a_burst_of_logins_never_starves_signed_in_requests(race_server: str) -> None:
@@ -186,6 +186,8 @@ async def test_a_login_in_flight_does_not_survive_a_revocation(
                 body = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
                 path, headers = f"{AUTH}/password", bearer(current)
                 return await post_from(race_server, 5, path, json=body, headers=headers)
+            # Quicker than a password change (no bcrypt): let the first logins read first.
+            await asyncio.sleep(0.02)
             path, headers = f"/api/v1/users/{me['id']}/deactivate", bearer(admin)
             return await post_from(race_server, 5, path, headers=headers)
 

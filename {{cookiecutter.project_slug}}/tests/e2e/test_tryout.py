@@ -15,7 +15,7 @@ import pytest
 from tests.accounts import sign_up_and_in
 {% endif -%}
 from tests.conftest import PROJECT_ROOT
-from tests.e2e.conftest import running_server
+from tests.e2e.conftest import free_port, serving
 {%- if cookiecutter.auth_mode != "none" %}
 from tests.signing_in import bearer
 {%- endif %}
@@ -23,9 +23,14 @@ from tests.signing_in import bearer
 
 @pytest.fixture(scope="module")
 def tryout_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """What `make try` does: migrate a fresh SQLite file, then serve from it."""
+    """What `make try` does: migrate a fresh SQLite file, then `python main.py` serves from it
+    (with reload, as in development)."""
     database = tmp_path_factory.mktemp("tryout") / "tryout.db"
+    port = free_port()
     settings = {
+        "ENVIRONMENT": "development",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
         "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
 {%- if cookiecutter.use_redis %}
         "REDIS_URL": "memory://",
@@ -44,8 +49,8 @@ def tryout_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         check=False,
     )
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
-    with running_server(settings) as url:
-        yield url
+    with serving([sys.executable, "main.py"], settings, port) as server:
+        yield server.url
 
 
 def test_ready_without_any_server(tryout_url: str) -> None:

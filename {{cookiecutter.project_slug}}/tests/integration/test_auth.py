@@ -87,6 +87,27 @@ async def test_register_refuses_bad_passwords_with_422(
     assert message in response.text
 
 
+async def test_a_password_of_exactly_72_bytes_registers_and_signs_in(client: AsyncClient) -> None:
+    """The boundary itself: 72 bytes in UTF-8 is allowed everywhere, 73 nowhere."""
+    longest, too_long = "€" * 24, "€" * 24 + "x"
+    for password in (longest, too_long):
+        assert len(password.encode()) in {72, 73}
+    refused = await client.post(
+        f"{AUTH}/register", json={"email": "long@example.com", "password": too_long}
+    )
+    assert refused.status_code == 422
+    registered = await client.post(
+        f"{AUTH}/register", json={"email": "long@example.com", "password": longest}
+    )
+    assert registered.status_code == 201
+    tokens = await login(client, "long@example.com", longest)
+    assert (await client.get(ME, headers=bearer(tokens))).status_code == 200
+    too_long_login = await client.post(
+        f"{AUTH}/login", json={"email": "long@example.com", "password": too_long}
+    )
+    assert too_long_login.status_code == 422
+
+
 async def test_register_refuses_a_malformed_email(client: AsyncClient) -> None:
     response = await client.post(f"{AUTH}/register", json={"email": "nope", "password": PASSWORD})
     assert response.status_code == 422

@@ -1,5 +1,7 @@
 """JWT access tokens and rotating refresh tokens: sign-in, refresh, logout, revocation."""
 
+import hashlib
+import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -8,7 +10,7 @@ import jwt
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient, Response
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.core.security import create_access_token
 from app.models.refresh_token import RefreshToken, RefreshTokenFamily
@@ -18,6 +20,12 @@ from tests.signing_in import bearer
 
 AUTH = "/api/v1/auth"
 ME = "/api/v1/users/me"
+INVALID_REFRESH = "Invalid or expired refresh token"
+
+
+def sha256(token: str) -> str:
+    """What the database may hold of a token, computed here independently of the app."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def refresh(client: AsyncClient, tokens: dict[str, Any]) -> Response:
@@ -159,11 +167,11 @@ async def test_a_refresh_token_is_no_access_token(client: AsyncClient, user: Use
 
 
 async def test_an_access_token_is_no_refresh_token(client: AsyncClient, user: User) -> None:
+    """A JWT is longer than any refresh token: refused by its shape, before any look-up."""
     tokens = await login(client, user.email)
-    response = await client.post(
-        f"{AUTH}/refresh", json={"refresh_token": tokens["access_token"][:128]}
-    )
-    assert response.status_code == 401
+    response = await client.post(f"{AUTH}/refresh", json={"refresh_token": tokens["access_token"]})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "refresh_token"]
 
 
 # --- Refresh ----------------------------------------------------------------------------------
@@ -183,6 +191,7 @@ async def test_refresh_rotates_the_refresh_token(client: AsyncClient, user: User
 async def test_reusing_a_rotated_refresh_token_revokes_the_whole_session(
     client: AsyncClient, user: User
 ) -> None:
+    other = await login(client, user.email)  # another device, signed in before the theft
     stolen = await login(client, user.email)
     current = (await refresh(client, stolen)).json()
     reuse = await refresh(client, stolen)
@@ -191,9 +200,48 @@ async def test_reusing_a_rotated_refresh_token_revokes_the_whole_session(
     # The legitimate holder's newer tokens die with the family.
     assert (await refresh(client, current)).status_code == 401
     assert (await client.get(ME, headers=bearer(current))).status_code == 401
-    # Other sessions are untouched.
-    other = await login(client, user.email)
+    # The other login, older than the reuse, is untouched.
     assert (await client.get(ME, headers=bearer(other))).status_code == 200
+    assert (await refresh(client, other)).status_code == 200
+
+
+async def test_a_reuse_revokes_the_family_in_the_database_whenever_it_comes(
+    app: FastAPI, client: AsyncClient, user: User
+) -> None:
+    """The first token of a family, replayed after two rotations, still ends that family,
+    and only that one."""
+    other = await login(client, user.email)
+    first = await login(client, user.email)
+    second = (await refresh(client, first)).json()
+    (await refresh(client, second)).raise_for_status()
+    assert (await refresh(client, first)).status_code == 401
+    async with app.state.resources.sessionmaker() as db:
+        revoked = {
+            family.id: family.revoked_at is not None
+            for family in await db.scalars(select(RefreshTokenFamily))
+        }
+        [other_family] = await db.scalars(
+            select(RefreshToken.family_id).where(
+                RefreshToken.token_hash == sha256(other["refresh_token"])
+            )
+        )
+    assert sorted(revoked.values()) == [False, True]
+    assert revoked[other_family] is False
+
+
+async def test_refresh_tokens_are_stored_only_as_their_sha256(
+    app: FastAPI, client: AsyncClient, user: User
+) -> None:
+    first = await login(client, user.email)
+    second = (await refresh(client, first)).json()
+    issued = [first["refresh_token"], second["refresh_token"]]
+    async with app.state.resources.sessionmaker() as db:
+        stored = list(await db.scalars(select(RefreshToken)))
+        families = list(await db.scalars(select(RefreshTokenFamily)))
+    assert sorted(row.token_hash for row in stored) == sorted(map(sha256, issued))
+    rows = repr([vars(row) for row in [*stored, *families]])
+    for token in issued:
+        assert token not in rows
 
 
 async def test_unknown_refresh_token_is_401(client: AsyncClient) -> None:
@@ -316,3 +364,118 @@ async def test_password_change_ends_the_other_sessions(client: AsyncClient, user
     )
     assert old_password.status_code == 401
     await login(client, user.email, new_password)
+
+
+# --- What the database decides, beyond the signed token ---------------------------------------
+
+
+async def test_a_token_naming_another_account_than_its_login_is_refused(
+    app: FastAPI, client: AsyncClient, user: User, admin: User
+) -> None:
+    """Signed with the key, but its subject is not the user of the login it names."""
+    tokens = await login(client, user.email)
+    sid = jwt.decode(tokens["access_token"], options={"verify_signature": False})["sid"]
+    forged = create_access_token(
+        app.state.resources.settings, user_id=admin.id, sid=uuid.UUID(sid), now=datetime.now(UTC)
+    )
+    assert (await client.get(ME, headers={"Authorization": f"Bearer {forged}"})).status_code == 401
+
+
+async def test_an_inactive_account_is_refused_whatever_its_epoch(
+    app: FastAPI, client: AsyncClient, user: User
+) -> None:
+    """is_active set straight in the database (the auth epoch unchanged) still decides."""
+    tokens = await login(client, user.email)
+    async with app.state.resources.sessionmaker() as db:
+        await db.execute(update(User).where(User.id == user.id).values(is_active=False))
+        await db.commit()
+    assert (await client.get(ME, headers=bearer(tokens))).status_code == 401
+    assert (await refresh(client, tokens)).json() == {"detail": INVALID_REFRESH}
+
+
+async def test_every_refused_refresh_gets_the_same_answer(
+    app: FastAPI, client: AsyncClient, user: User
+) -> None:
+    unknown = {"refresh_token": "x" * 43}
+    logged_out = await login(client, user.email)
+    await client.post(f"{AUTH}/logout", json={"refresh_token": logged_out["refresh_token"]})
+    expired = await login(client, user.email)
+    async with app.state.resources.sessionmaker() as db:
+        await db.execute(
+            update(RefreshToken)
+            .where(RefreshToken.token_hash == sha256(expired["refresh_token"]))
+            .values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+        await db.commit()
+    for tokens in (unknown, logged_out, expired):
+        response = await refresh(client, tokens)
+        assert (response.status_code, response.json()) == (401, {"detail": INVALID_REFRESH})
+
+
+async def test_the_refresh_limit_per_account_counts_each_account_apart(
+    app: FastAPI, make_client: Any, user: User, admin: User
+) -> None:
+    async with make_client(RATE_LIMIT_REFRESH_PER_ACCOUNT=1) as client:
+        mine, theirs = await login(client, user.email), await login(client, admin.email)
+        assert (await refresh(client, mine)).status_code == 200
+        assert (await refresh(client, theirs)).status_code == 200
+
+
+async def test_logout_all_revokes_the_users_logins_only(
+    app: FastAPI, client: AsyncClient, user: User, admin: User
+) -> None:
+    mine = [await login(client, user.email) for _ in range(2)]
+    theirs = await login(client, admin.email)
+    assert (await client.post(f"{AUTH}/logout-all", headers=bearer(mine[0]))).status_code == 204
+    assert (await client.get(ME, headers=bearer(theirs))).status_code == 200
+    assert (await refresh(client, theirs)).status_code == 200
+    async with app.state.resources.sessionmaker() as db:
+        families = list(await db.scalars(select(RefreshTokenFamily)))
+    revoked = {(family.user_id, family.revoked_at is not None) for family in families}
+    assert revoked == {(user.id, True), (admin.id, False)}
+
+
+async def test_a_second_logout_leaves_the_revocation_time_alone(
+    app: FastAPI, client: AsyncClient, user: User
+) -> None:
+    tokens = await login(client, user.email)
+    body = {"refresh_token": tokens["refresh_token"]}
+
+    async def revoked_at() -> datetime | None:
+        async with app.state.resources.sessionmaker() as db:
+            revoked: datetime | None = (
+                await db.scalars(select(RefreshTokenFamily.revoked_at))
+            ).one()
+            return revoked
+
+    await client.post(f"{AUTH}/logout", json=body)
+    first = await revoked_at()
+    assert first is not None
+    await client.post(f"{AUTH}/logout", json=body)
+    assert await revoked_at() == first
+
+
+async def test_sign_in_events_are_logged_with_the_account_and_address(
+    client: AsyncClient, user: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="app.services.auth_service")
+    stolen = await login(client, user.email)
+    await refresh(client, stolen)
+    await refresh(client, stolen)
+    fresh = await login(client, user.email)
+    await client.post(
+        f"{AUTH}/password",
+        json={"current_password": PASSWORD, "new_password": "an entirely new passphrase"},
+        headers=bearer(fresh),
+    )
+    newest = await login(client, user.email, "an entirely new passphrase")
+    await client.post(f"{AUTH}/logout-all", headers=bearer(newest))
+    ours = [r for r in caplog.records if r.name == "app.services.auth_service"]
+    assert [(r.levelname, r.getMessage()) for r in ours] == [
+        ("INFO", f"Login succeeded user_id={user.id} ip=127.0.0.1"),
+        ("WARNING", f"Refresh token re-used: family revoked user_id={user.id} ip=127.0.0.1"),
+        ("INFO", f"Login succeeded user_id={user.id} ip=127.0.0.1"),
+        ("INFO", f"Password changed user_id={user.id} ip=127.0.0.1"),
+        ("INFO", f"Login succeeded user_id={user.id} ip=127.0.0.1"),
+        ("INFO", f"Logged out everywhere user_id={user.id}"),
+    ]

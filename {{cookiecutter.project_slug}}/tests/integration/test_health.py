@@ -6,7 +6,7 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.core.config import Settings, get_settings
+from app.core.config import Settings
 from app.main import create_app
 from tests.conftest import alembic_config
 
@@ -30,8 +30,8 @@ async def readiness_with(settings: Settings) -> tuple[int, dict[str, object]]:
 
 
 @pytest.fixture
-def live_settings(services: dict[str, str]) -> Settings:
-    return get_settings().model_copy(update={**services, "HEALTH_CHECK_TIMEOUT": 1.0})
+def live_settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"HEALTH_CHECK_TIMEOUT": 1.0})
 
 
 async def test_live_answers_without_dependencies(client: AsyncClient) -> None:

@@ -1,5 +1,6 @@
 """Forgot-password and reset, with the link read from a real SMTP server (aiosmtpd)."""
 
+import hashlib
 import logging
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
@@ -10,6 +11,7 @@ from fastapi import FastAPI
 from httpx import AsyncClient, Response
 from sqlalchemy import select, update
 
+from app.core.config import Settings
 from app.models.action_token import ActionToken
 from app.models.user import User
 from tests.integration.conftest import PASSWORD, create_user, login
@@ -109,13 +111,26 @@ async def test_a_reset_link_works_once(client: AsyncClient, inbox: MailServer, u
     await login(client, user.email, NEW_PASSWORD)
 
 
+async def test_a_reset_link_lives_its_set_time_and_only_its_hash_is_stored(
+    app: FastAPI, client: AsyncClient, inbox: MailServer, user: User, settings: Settings
+) -> None:
+    lifetime = timedelta(minutes=settings.PASSWORD_RESET_TOKEN_EXPIRE_MINUTES)
+    before = datetime.now(UTC)
+    token = await reset_token(client, inbox, user.email)
+    after = datetime.now(UTC)
+    async with app.state.resources.sessionmaker() as db:
+        stored = (await db.scalars(select(ActionToken))).one()
+    assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in repr(vars(stored))
+    assert stored.purpose == "reset_password"
+    assert before + lifetime <= stored.expires_at <= after + lifetime
+
+
 async def test_an_expired_reset_link_is_refused(
     app: FastAPI, client: AsyncClient, inbox: MailServer, user: User
 ) -> None:
     token = await reset_token(client, inbox, user.email)
     async with app.state.resources.sessionmaker() as db:
-        stored = (await db.scalars(select(ActionToken))).one()
-        assert stored.expires_at - datetime.now(UTC) <= timedelta(hours=1)
         await db.execute(
             update(ActionToken).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
         )

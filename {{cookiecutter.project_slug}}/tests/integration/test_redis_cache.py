@@ -18,6 +18,19 @@ async def test_counters_count_within_their_window(app: FastAPI) -> None:
     assert await counters.peek("k") == Counter(0, 0)
 
 
+async def test_a_decrement_never_leaves_a_counter_without_expiry(app: FastAPI) -> None:
+    redis = resources_of(app).redis
+    counters = RedisCounterStore(redis)
+    await counters.increment("k", 60)
+    await counters.increment("k", 60)
+    await counters.decrement("k", 60)
+    assert (await counters.peek("k")).hits == 1
+    await counters.delete("k")
+    await counters.decrement("k", 60)  # expired meanwhile: one attempt more, for one window
+    assert await redis.get("counter:k") == "-1"
+    assert 0 < await redis.ttl("counter:k") <= 60
+
+
 async def test_shared_values_are_added_once_and_never_over_a_tombstone(app: FastAPI) -> None:
     redis = resources_of(app).redis
     cache = RedisSharedCache(redis, ttl_seconds=30)

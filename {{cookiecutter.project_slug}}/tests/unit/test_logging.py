@@ -1,7 +1,10 @@
 """Request ids and the access log: one JSON line per request, no secrets in it."""
 
+import asyncio
 import json
 import logging
+import re
+import time
 from typing import Any
 
 import pytest
@@ -11,6 +14,9 @@ from httpx import ASGITransport, AsyncClient, Response
 from app.main import create_app
 from tests.conftest import make_settings
 
+# How long /talk takes, at least: the access log's duration must include it.
+TALK_SECONDS = 0.02
+
 
 def json_app() -> FastAPI:
     """Outside development the logs are JSON lines on stderr."""
@@ -19,6 +25,7 @@ def json_app() -> FastAPI:
     @app.get("/talk")
     async def talk() -> dict[str, str]:
         logging.getLogger("app.talk").info("inside the request")
+        await asyncio.sleep(TALK_SECONDS)
         return {"said": "yes"}
 
     return app
@@ -34,10 +41,11 @@ def log_lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
 
 
 async def test_a_request_id_is_made_when_none_is_sent() -> None:
-    response = await get(json_app(), "/api/v1/health/live")
-    request_id = response.headers["X-Request-ID"]
-    assert len(request_id) == 32
-    assert int(request_id, 16) >= 0
+    app = json_app()
+    ids = [(await get(app, "/api/v1/health/live")).headers["X-Request-ID"] for _ in range(2)]
+    for request_id in ids:
+        assert re.fullmatch(r"[0-9a-f]{32}", request_id)  # 128 random bits, as hex
+    assert ids[0] != ids[1]
 
 
 async def test_a_valid_request_id_is_kept() -> None:
@@ -55,7 +63,9 @@ async def test_an_unsafe_request_id_is_replaced(sent: str) -> None:
 async def test_every_line_of_a_request_carries_its_id(capsys: pytest.CaptureFixture[str]) -> None:
     app = json_app()
     capsys.readouterr()
+    started = time.perf_counter()
     response = await get(app, "/talk?token=hunter2", {"Authorization": "Bearer sekrit"})
+    elapsed_ms = (time.perf_counter() - started) * 1000
     lines = log_lines(capsys)
     request_id = response.headers["X-Request-ID"]
     talk = next(line for line in lines if line["logger"] == "app.talk")
@@ -64,7 +74,8 @@ async def test_every_line_of_a_request_carries_its_id(capsys: pytest.CaptureFixt
     assert access["method"] == "GET"
     assert access["path"] == "/talk"
     assert access["status"] == 200
-    assert access["duration_ms"] >= 0
+    # The request's own time: at least the handler's pause, at most what the client waited.
+    assert TALK_SECONDS * 1000 <= access["duration_ms"] <= elapsed_ms
     output = json.dumps(lines)
     assert "hunter2" not in output
     assert "sekrit" not in output

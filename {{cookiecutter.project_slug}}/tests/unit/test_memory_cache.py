@@ -38,6 +38,18 @@ async def test_a_new_window_starts_after_expiry(clock: Clock) -> None:
     assert await cache.increment("k", 10) == Counter(1, 10)
 
 
+async def test_decrement_takes_one_back_from_a_live_counter_only(clock: Clock) -> None:
+    cache = MemoryCounterStore()
+    await cache.increment("k", 10)
+    await cache.increment("k", 10)
+    await cache.decrement("k", 10)
+    assert await cache.peek("k") == Counter(1, 10)
+    clock.now += 10
+    await cache.decrement("k", 10)  # expired meanwhile: nothing to take back
+    assert await cache.peek("k") == Counter(0, 0)
+    assert await cache.increment("k", 10) == Counter(1, 10)
+
+
 async def test_delete_and_clear_forget_counters(clock: Clock) -> None:
     cache = MemoryCounterStore()
     await cache.increment("a", 60)

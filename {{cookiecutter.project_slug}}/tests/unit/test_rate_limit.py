@@ -21,6 +21,9 @@ class DictCounters:
         self.counts[key] = self.counts.get(key, 0) + 1
         return Counter(self.counts[key], self.WINDOW_LEFT)
 
+    async def decrement(self, key: str, window_seconds: int) -> None:
+        self.counts[key] = self.counts.get(key, 0) - 1
+
     async def peek(self, key: str) -> Counter:
         return Counter(self.counts.get(key, 0), self.WINDOW_LEFT if key in self.counts else 0)
 
@@ -75,6 +78,19 @@ async def test_check_refuses_once_the_recorded_failures_reach_the_limit(
         await limiter.check("both", account="a")
     await limiter.reset("both", account="a")
     await limiter.check("both", account="a")
+
+
+async def test_a_success_forgets_the_accounts_failures_and_is_taken_back_from_the_address(
+    limiter: RateLimiter,
+) -> None:
+    await limiter.hit("both", account="a", ip="1")
+    await limiter.hit("both", account="a", ip="1")
+    await limiter.forget_success("both", account="a", ip="1")
+    # The account starts afresh (2 of its 2), the address takes one back (3 of its 3).
+    await limiter.hit("both", account="a", ip="1")
+    await limiter.hit("both", account="a", ip="1")
+    with pytest.raises(RateLimitedError):
+        await limiter.hit("both", account="b", ip="1")
 
 
 def test_an_ipv6_client_is_counted_by_its_64_bit_prefix() -> None:

@@ -62,8 +62,7 @@ class AccountSettings(SettingsPart):
     # Fixed-window limits on the auth endpoints; past them: 429 with Retry-After.
     RATE_LIMIT_WINDOW_SECONDS: int = Field(default=900, ge=1)
     RATE_LIMIT_LOGIN_PER_ACCOUNT: int = Field(default=5, ge=1)
-    # Logins count every attempt per address; per account a success forgets the failures.
-    RATE_LIMIT_LOGIN_PER_IP: int = Field(default=30, ge=1)
+    RATE_LIMIT_LOGIN_PER_IP: int = Field(default=20, ge=1)
     RATE_LIMIT_REGISTER_PER_ACCOUNT: int = Field(default=5, ge=1)
     RATE_LIMIT_REGISTER_PER_IP: int = Field(default=10, ge=1)
     # Read by `python -m app.cli create-superuser`; nothing happens while they are unset.
