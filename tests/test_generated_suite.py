@@ -133,6 +133,41 @@ def test_migrations_round_trip_and_match_the_models(
 
 
 @pytest.mark.deep
+@pytest.mark.parametrize("name", ["default", "session-noredis"])
+def test_the_bench_runs_and_reports_every_figure(
+    render: Render, project_bin: VenvFor, name: str
+) -> None:
+    """A short run of `make bench` (figures are not judged here: the bench prints them)."""
+    project, bin_dir = render(name), project_bin(name)
+    env = {
+        "DATABASE_URL": with_database(SERVER_URL, f"generator_bench_{secrets.token_hex(3)}"),
+        "BENCH_REDIS_URL": redis_database(13),
+    }
+    command = [str(bin_dir / "python"), "-m", "bench.bench", "--seconds", "1", "--connections", "4"]
+    result = run(command, cwd=project, env=env)
+    assert result.returncode == 0, explain(result)
+    report = json.loads((project / "bench" / "results" / "bench.json").read_text())
+    labels = [row["label"] for row in report["loads"]]
+    assert labels[:4] == ["bare FastAPI", "health", "me", "login"], labels
+    assert (
+        set(report["figures"])
+        == set(report["goals"])
+        == {
+            "health / bare",
+            "me / bare",
+            "storm health p99 ms",
+            "storm me / me",
+            "rss MB",
+        }
+    )
+    me = next(row for row in report["loads"] if row["label"] == "me")
+    assert me["requests"] > 0
+    assert me["statuses"] == {"200": me["requests"]}, me
+    for key in report["figures"]:
+        assert key in result.stdout
+
+
+@pytest.mark.deep
 @pytest.mark.parametrize("name", deep_params())
 def test_generated_suite_passes_against_real_servers(
     render: Render, project_bin: VenvFor, name: str, record_property: RecordProperty

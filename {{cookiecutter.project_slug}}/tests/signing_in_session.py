@@ -9,3 +9,8 @@ LOGIN = "/api/v1/auth/token"
 
 def bearer(tokens: Mapping[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens['session_token']}"}
+
+
+def logout_request(tokens: Mapping[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of `POST /auth/logout` that end this sign-in."""
+    return {"headers": bearer(tokens)}

@@ -32,8 +32,10 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
         pool_size=settings.DB_POOL_SIZE,
         max_overflow=settings.DB_MAX_OVERFLOW,
         pool_timeout=settings.DB_POOL_TIMEOUT,
+        # No pre-ping: it would cost a round trip on every checkout. Connections are recycled
+        # after DB_POOL_RECYCLE seconds, and a connection found dead invalidates the whole
+        # pool at once; the sign-in check retries on a fresh connection.
         pool_recycle=settings.DB_POOL_RECYCLE,
-        pool_pre_ping=True,
         connect_args={
             "timeout": settings.DB_CONNECT_TIMEOUT,
             "command_timeout": settings.DB_COMMAND_TIMEOUT,

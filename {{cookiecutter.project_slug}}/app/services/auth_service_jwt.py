@@ -6,7 +6,9 @@ family, which every worker sees at once, with or without a shared cache. A famil
 when the user's auth epoch moves past the one it was created in (see models/user.py).
 """
 
+import json
 import logging
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -23,6 +25,16 @@ from app.models.refresh_token import RefreshToken, RefreshTokenFamily
 from app.models.user import User
 from app.schemas.auth import Token, TokenPayload
 from app.schemas.user import PasswordChangeRequest
+from app.services.cache_service import REVOKED
+from app.services.sign_in_cache import (
+    SAFE_METHODS,
+    SignInReads,
+    user_columns,
+    user_from_record,
+    user_from_row,
+    user_key,
+    user_record,
+)
 from app.services.sign_in_service import SignInService
 from app.services.user_service import AuthResources
 
@@ -34,20 +46,18 @@ INVALID_ACCESS = "The access token is invalid"
 SIGN_IN_ENDED = "This sign-in has ended: sign in again"
 
 
+def family_key(family_id: uuid.UUID) -> str:
+    return f"family:{family_id}"
+
+
 async def authenticate(
     db: AsyncSession, resources: AuthResources, credential: Credential | None, request: Request
 ) -> User:
-    """The active user an access token belongs to, if its family is still open."""
-    if credential is None:
-        raise AuthenticationError("Not authenticated")
-    try:
-        claims = TokenPayload.model_validate(
-            decode_token(resources.settings, credential.token, TokenKind.ACCESS)
-        )
-    except jwt.ExpiredSignatureError as exc:
-        raise AuthenticationError(EXPIRED_ACCESS, invalid_token=True) from exc
-    except (jwt.InvalidTokenError, ValidationError) as exc:
-        raise AuthenticationError(INVALID_ACCESS, invalid_token=True) from exc
+    """The active user an access token belongs to, if its family is still open. Safe requests
+    read it outside their transaction (see sign_in_cache.py); others load it in theirs."""
+    claims = access_claims(resources, credential)
+    if request.method in SAFE_METHODS:
+        return await read_user(resources.sign_in_reads, claims)
     user: User | None = await db.scalar(
         select(User)
         .join(RefreshTokenFamily, RefreshTokenFamily.user_id == User.id)
@@ -62,6 +72,61 @@ async def authenticate(
     )
     if user is None:
         raise AuthenticationError(SIGN_IN_ENDED, invalid_token=True)
+    return user
+
+
+def access_claims(resources: AuthResources, credential: Credential | None) -> TokenPayload:
+    if credential is None:
+        raise AuthenticationError("Not authenticated")
+    try:
+        return TokenPayload.model_validate(
+            decode_token(resources.settings, credential.token, TokenKind.ACCESS)
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise AuthenticationError(EXPIRED_ACCESS, invalid_token=True) from exc
+    except (jwt.InvalidTokenError, ValidationError) as exc:
+        raise AuthenticationError(INVALID_ACCESS, invalid_token=True) from exc
+
+
+def family_open(user: User, family_epoch: int, family_expires_at: datetime) -> bool:
+    return (
+        user.is_active and family_epoch == user.auth_epoch and family_expires_at > datetime.now(UTC)
+    )
+
+
+async def read_user(reads: SignInReads, claims: TokenPayload) -> User:
+    """The user from the shared cache when both records are there and agree, else from one
+    query; a family's tombstone is refused at once."""
+    keys = [family_key(claims.sid), user_key(claims.user_id)]
+    family_value, user_value = await reads.get_many(keys)
+    if family_value == REVOKED:
+        raise AuthenticationError(SIGN_IN_ENDED, invalid_token=True)
+    if family_value is not None and user_value not in (None, REVOKED):
+        family = json.loads(family_value)
+        user = user_from_record(user_value)
+        if family_open(user, family["auth_epoch"], datetime.fromisoformat(family["expires_at"])):
+            return user
+    read_at = time.monotonic()
+    row = await reads.read_row(
+        select(
+            *user_columns(),
+            RefreshTokenFamily.auth_epoch.label("family_epoch"),
+            RefreshTokenFamily.expires_at.label("family_expires_at"),
+        )
+        .join(RefreshTokenFamily, RefreshTokenFamily.user_id == User.id)
+        .where(
+            User.id == claims.user_id,
+            RefreshTokenFamily.id == claims.sid,
+            RefreshTokenFamily.revoked_at.is_(None),
+        )
+    )
+    if row is None:
+        raise AuthenticationError(SIGN_IN_ENDED, invalid_token=True)
+    user = user_from_row(row)
+    if not family_open(user, row.family_epoch, row.family_expires_at):
+        raise AuthenticationError(SIGN_IN_ENDED, invalid_token=True)
+    family = {"auth_epoch": row.family_epoch, "expires_at": row.family_expires_at.isoformat()}
+    await reads.add({keys[0]: json.dumps(family), keys[1]: user_record(row)}, read_at)
     return user
 
 
@@ -107,6 +172,7 @@ class AuthService(SignInService):
             raise AuthenticationError(INVALID_REFRESH)
         if token.replaced_at is not None:
             family.revoked_at = now
+            await self._tombstone(family.id)
             await self.db.commit()
             logger.warning(
                 "Refresh token re-used: family revoked user_id=%s ip=%s", family.user_id, ip
@@ -131,6 +197,7 @@ class AuthService(SignInService):
             )
         )
         if family_id is not None:
+            await self._tombstone(family_id)
             await self.db.execute(
                 update(RefreshTokenFamily)
                 .where(RefreshTokenFamily.id == family_id, RefreshTokenFamily.revoked_at.is_(None))
@@ -154,6 +221,11 @@ class AuthService(SignInService):
         token = await self.start_family(user)
         logger.info("Password changed user_id=%s ip=%s", user.id, ip)
         return token
+
+    async def _tombstone(self, family_id: uuid.UUID) -> None:
+        """Every worker refuses the family from now on (before its revocation commits)."""
+        if self.shared_cache is not None:
+            await self.shared_cache.revoke([family_key(family_id)])
 
     async def _revoke_families(self, user: User) -> None:
         """Mark the user's open families revoked (the epoch already ended them)."""

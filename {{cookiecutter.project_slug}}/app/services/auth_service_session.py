@@ -10,6 +10,7 @@ from app.core.security import Credential, check_csrf
 from app.models.user import User
 from app.schemas.user import PasswordChangeRequest
 from app.services.session_service import NewSession, SessionService
+from app.services.sign_in_cache import SAFE_METHODS
 from app.services.sign_in_service import SignInService
 from app.services.user_service import AuthResources
 
@@ -23,8 +24,9 @@ async def authenticate(
     authenticated by cookie without the session's CSRF token."""
     if credential is None:
         raise AuthenticationError("Not authenticated")
-    sessions = SessionService(db, resources.settings, resources.shared_cache)
-    user = await sessions.user_for(credential.token)
+    sessions = SessionService(db, resources.settings, resources.sign_in_reads)
+    # Safe requests read outside their transaction (see sign_in_cache.py).
+    user = await sessions.user_for(credential.token, outside=request.method in SAFE_METHODS)
     check_csrf(request, resources.settings, credential)
     return user
 
@@ -32,7 +34,7 @@ async def authenticate(
 class AuthService(SignInService):
     def __init__(self, db: AsyncSession, resources: AuthResources) -> None:
         super().__init__(db, resources)
-        self.sessions = SessionService(db, resources.settings, resources.shared_cache)
+        self.sessions = SessionService(db, resources.settings, resources.sign_in_reads)
 
     async def login(self, email: str, password: str, ip: str) -> NewSession:
         """A new session for the user with this e-mail and password. Commits."""

@@ -92,6 +92,14 @@ class RedisSharedCache:
             logger.warning("Redis at %s failed (cache read): %s", redis_address(self.redis), exc)
             return None  # the database answers instead
 
+    async def get_many(self, keys: Sequence[str]) -> list[str | Literal["revoked"] | None]:
+        try:
+            values = await self.redis.mget([self.prefix + key for key in keys])
+        except RedisError as exc:
+            logger.warning("Redis at %s failed (cache read): %s", redis_address(self.redis), exc)
+            return [None] * len(keys)  # the database answers instead
+        return cast("list[str | None]", values)
+
     async def add(self, key: str, value: str) -> None:
         try:
             await self.redis.set(self.prefix + key, value, ex=self.ttl_seconds, nx=True)

@@ -41,6 +41,10 @@ class SharedCache(Protocol):
 
     async def get(self, key: str) -> str | Literal["revoked"] | None: ...
 
+    async def get_many(self, keys: Sequence[str]) -> list[str | Literal["revoked"] | None]:
+        """The values of several keys, in one round trip."""
+        ...
+
     async def add(self, key: str, value: str) -> None:
         """Store the value unless the key exists (a live value or a tombstone)."""
         ...

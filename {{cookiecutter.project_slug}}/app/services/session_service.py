@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Delete, Update, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
@@ -25,7 +25,15 @@ from app.core.exceptions import AuthenticationError
 from app.core.tokens import hash_opaque_token, new_opaque_token
 from app.models.session import UserSession
 from app.models.user import User
-from app.services.cache_service import REVOKED, SharedCache
+from app.services.cache_service import REVOKED
+from app.services.sign_in_cache import (
+    SignInReads,
+    user_columns,
+    user_from_record,
+    user_from_row,
+    user_key,
+    user_record,
+)
 
 # `last_seen_at` is written at most this often per session (or half the idle timeout, if
 # shorter), not on every request.
@@ -70,9 +78,10 @@ class NewSession:
 
 
 class SessionService:
-    def __init__(self, db: AsyncSession, settings: Settings, cache: SharedCache | None) -> None:
+    def __init__(self, db: AsyncSession, settings: Settings, reads: SignInReads) -> None:
         self.db = db
-        self.cache = cache
+        self.reads = reads
+        self.cache = reads.cache
         self.idle_timeout = timedelta(minutes=settings.SESSION_IDLE_MINUTES)
         self.lifetime = timedelta(hours=settings.SESSION_LIFETIME_HOURS)
         self.touch_interval = min(TOUCH_INTERVAL, self.idle_timeout / 2)
@@ -93,19 +102,36 @@ class SessionService:
         await self.db.commit()
         return NewSession(token, expires_at)
 
-    async def user_for(self, token: str) -> User:
-        """The active user of a live session; 401 for anything else."""
+    async def user_for(self, token: str, *, outside: bool = False) -> User:
+        """The active user of a live session; 401 for anything else. `outside`: read outside
+        the request's transaction, the account from the shared cache where it is there (the
+        user then belongs to no database session: for safe requests only)."""
         token_hash, now = hash_opaque_token(token), datetime.now(UTC)
         cached = await self._from_cache(token_hash, now)
-        session = cached or await self._from_database(token_hash, now)
-        user = await self.db.get(User, session.user_id)
+        session = cached or await self._from_database(token_hash, now, outside=outside)
+        user = await (self._read_user(session.user_id) if outside else self._load_user(session))
         if user is not None and cached is not None and user.auth_epoch != cached.auth_epoch:
             # The entry may predate a change of this session's epoch (a password change
             # keeps the caller's session): the database decides.
-            session = await self._from_database(token_hash, now)
+            session = await self._from_database(token_hash, now, outside=outside)
         if user is None or not user.is_active or user.auth_epoch != session.auth_epoch:
             raise AuthenticationError(SESSION_ENDED, invalid_token=True)
         return user
+
+    async def _load_user(self, session: CachedSession) -> User | None:
+        return await self.db.get(User, session.user_id)
+
+    async def _read_user(self, user_id: int) -> User | None:
+        """The account from the shared cache, else from one query (then cached)."""
+        (value,) = await self.reads.get_many([user_key(user_id)])
+        if value is not None and value != REVOKED:
+            return user_from_record(value)
+        read_at = time.monotonic()
+        row = await self.reads.read_row(select(*user_columns()).where(User.id == user_id))
+        if row is None:
+            return None
+        await self.reads.add({user_key(user_id): user_record(row)}, read_at)
+        return user_from_row(row)
 
     async def end(self, token: str) -> None:
         """End this session, if it exists. Commits."""
@@ -145,34 +171,42 @@ class SessionService:
             return None
         return entry
 
-    async def _from_database(self, token_hash: str, now: datetime) -> CachedSession:
+    async def _from_database(
+        self, token_hash: str, now: datetime, *, outside: bool
+    ) -> CachedSession:
         read_at = time.monotonic()
-        row = (
-            await self.db.execute(
-                select(
-                    UserSession.id,
-                    UserSession.user_id,
-                    UserSession.auth_epoch,
-                    UserSession.last_seen_at,
-                    UserSession.expires_at,
-                ).where(UserSession.token_hash == token_hash)
-            )
-        ).one_or_none()
+        statement = select(
+            UserSession.id,
+            UserSession.user_id,
+            UserSession.auth_epoch,
+            UserSession.last_seen_at,
+            UserSession.expires_at,
+        ).where(UserSession.token_hash == token_hash)
+        if outside:
+            row = await self.reads.read_row(statement)
+        else:
+            row = (await self.db.execute(statement)).one_or_none()
         if row is None:
             raise AuthenticationError(SESSION_ENDED, invalid_token=True)
         session_id, user_id, auth_epoch, last_seen_at, expires_at = row
         if expires_at <= now or last_seen_at + self.idle_timeout <= now:
-            await self.db.execute(delete(UserSession).where(UserSession.id == session_id))
-            await self.db.commit()
+            await self._write(delete(UserSession).where(UserSession.id == session_id), outside)
             raise AuthenticationError(SESSION_ENDED, invalid_token=True)
         if now - last_seen_at >= self.touch_interval:
             last_seen_at = now
-            await self.db.execute(
-                update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now)
+            await self._write(
+                update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now),
+                outside,
             )
-            await self.db.commit()
         session = CachedSession(user_id, auth_epoch, last_seen_at, expires_at)
-        # An answer older than the cache's lifetime could postdate its tombstone: not cached.
-        if self.cache is not None and time.monotonic() - read_at < self.cache.ttl_seconds:
-            await self.cache.add(token_hash, session.dump())
+        await self.reads.add({token_hash: session.dump()}, read_at)
         return session
+
+    async def _write(self, statement: Delete | Update, outside: bool) -> None:
+        """Run and commit one statement: in the request's transaction, or on its own."""
+        if outside:
+            async with self.reads.engine.connect() as connection:
+                await connection.execute(statement)
+        else:
+            await self.db.execute(statement)
+            await self.db.commit()

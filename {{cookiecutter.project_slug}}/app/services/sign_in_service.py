@@ -25,6 +25,7 @@ class SignInService:
         self.settings = resources.settings
         self.limiter = resources.limiter
         self.hasher = resources.hasher
+        self.shared_cache = resources.shared_cache
         self.users = UserService(db, resources)
 
     async def register(self, data: UserCreate, ip: str) -> User:

@@ -12,7 +12,7 @@ from functools import cached_property
 from fastapi import BackgroundTasks
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core.database import DatabaseResources
@@ -22,6 +22,7 @@ from app.models.user import User
 from app.schemas.common import Pagination
 from app.schemas.user import UserAdminUpdate, UserCreate, UserUpdate
 from app.services.rate_limit_service import RateLimitResources, account_key
+from app.services.sign_in_cache import SHARED_CACHE, AccountSession, SignInReads, mark_changed
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,20 @@ class AuthResources(RateLimitResources, DatabaseResources):
             concurrency=self.settings.PASSWORD_HASH_CONCURRENCY,
             queue=self.settings.PASSWORD_HASH_QUEUE,
         )
+
+    @cached_property
+    def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
+        # Commits write tombstones for the accounts they change (see sign_in_cache.py).
+        return async_sessionmaker(
+            self.engine,
+            class_=AccountSession,
+            expire_on_commit=False,
+            info={SHARED_CACHE: self.shared_cache},
+        )
+
+    @cached_property
+    def sign_in_reads(self) -> SignInReads:
+        return SignInReads(self.shared_cache, self.engine)
 
     def account_created(self, user: User, background: BackgroundTasks) -> None:
         """Schedule what follows a registration, after the answer; parts add their share."""
@@ -163,6 +178,7 @@ class UserService:
         )
         if epoch is not None:
             set_committed_value(user, "auth_epoch", epoch)
+            mark_changed(self.db, [user.id])
 
     async def _apply(self, user: User, changes: dict[str, object]) -> User:
         for field, value in changes.items():

@@ -23,7 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.conftest import PROJECT_ROOT
-from tests.e2e.conftest import free_port, running_server
+from tests.e2e.conftest import STARTUP_SECONDS, free_port, running_server
 from tests.signing_in import LOGIN, bearer
 
 AUTH = "/api/v1/auth"
@@ -268,7 +268,7 @@ def start_server(settings: dict[str, str]) -> tuple[subprocess.Popen[bytes], str
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline and process.poll() is None:
         try:
             if httpx.get(f"{url}/api/v1/health/live", timeout=1).status_code == 200:

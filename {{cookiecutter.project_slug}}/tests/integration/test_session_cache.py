@@ -18,6 +18,7 @@ from app.models.user import User
 from app.services.cache_backend import SHARED_CACHE_SECONDS, RedisSharedCache
 from app.services.cache_service import REVOKED
 from app.services.session_service import CachedSession
+from app.services.sign_in_cache import SignInReads
 from tests.integration.conftest import PASSWORD, login
 from tests.signing_in import bearer
 
@@ -112,7 +113,9 @@ async def test_a_late_cache_fill_cannot_overwrite_a_tombstone(app: FastAPI) -> N
 async def test_without_a_cache_the_database_decides(
     app: FastAPI, client: AsyncClient, user: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(app.state.resources.__dict__, "shared_cache", None)
+    resources = app.state.resources
+    monkeypatch.setitem(resources.__dict__, "shared_cache", None)
+    monkeypatch.setitem(resources.__dict__, "sign_in_reads", SignInReads(None, resources.engine))
     tokens = await login(client, user.email)
     assert (await client.get(ME, headers=bearer(tokens))).status_code == 200
     assert await app.state.resources.redis.get(cache_key(tokens["session_token"])) is None

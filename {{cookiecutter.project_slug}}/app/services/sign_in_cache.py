@@ -1,0 +1,150 @@
+"""What checking a sign-in reads, without the request's transaction: the shared cache first
+(where the project has one), else one query on a connection of its own.
+
+Safe requests (GET, HEAD, OPTIONS) are checked here: they change nothing, so they need no
+transaction, and most of them need no database at all. The shared cache holds two kinds of
+records, each a value or a tombstone (see cache_service.py):
+- the sign-in's own record (a refresh-token family or a session): ending it writes its
+  tombstone before the ending commits;
+- the account's record (`user:<id>`, never the password hash): every commit that changes or
+  deletes the account writes its tombstone first (`AccountSession`), so a deactivation, a
+  password change or "log out everywhere" reaches every worker before it answers.
+Values are added only where no key exists (a tombstone included), within one cache lifetime
+of their read, and tombstones outlive them: the database decides, the cache only saves reads.
+"""
+
+import json
+import time
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from itertools import chain
+from typing import Any, Literal
+
+from sqlalchemy import Row, Select, event, inspect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import Session, UOWTransaction
+
+from app.models.types import UTCDateTime
+from app.models.user import User
+from app.services.cache_service import SharedCache
+
+# Requests that change nothing: their sign-in is checked outside their transaction.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+USER_PREFIX = "user:"
+# The session's `info` keys: the shared cache (or None), and the ids of the accounts its flushes changed or deleted.
+SHARED_CACHE = "shared_cache"
+CHANGED_USERS = "changed_user_ids"
+# The account's columns a checked sign-in carries: everything but the password hash.
+USER_COLUMNS = tuple(
+    column.key for column in inspect(User).column_attrs if column.key != "hashed_password"
+)
+DATETIME_COLUMNS = frozenset(
+    column.key for column in inspect(User).columns if isinstance(column.type, UTCDateTime)
+)
+
+
+def user_key(user_id: int) -> str:
+    return f"{USER_PREFIX}{user_id}"
+
+
+def user_record(user: User | Any) -> str:
+    """The cached form of an account (a `User` or a row of USER_COLUMNS)."""
+    values = {key: getattr(user, key) for key in USER_COLUMNS}
+    for key in DATETIME_COLUMNS:
+        if values[key] is not None:
+            values[key] = values[key].isoformat()
+    return json.dumps(values)
+
+
+def user_from_record(value: str) -> User:
+    """A `User` for reading only: it belongs to no database session."""
+    values = json.loads(value)
+    for key in DATETIME_COLUMNS:
+        if values[key] is not None:
+            values[key] = datetime.fromisoformat(values[key])
+    return User(**values)
+
+
+def user_from_row(row: Any) -> User:
+    return User(**{key: getattr(row, key) for key in USER_COLUMNS})
+
+
+def user_columns() -> list[Any]:
+    return [getattr(User, key) for key in USER_COLUMNS]
+
+
+def mark_changed(db: AsyncSession, user_ids: Iterable[int]) -> None:
+    """Record accounts changed by a statement the ORM cannot see (a Core UPDATE)."""
+    db.info.setdefault(CHANGED_USERS, set()).update(user_ids)
+
+
+class TrackingSession(Session):
+    """Records the ids of the accounts each flush changes or deletes."""
+
+
+@event.listens_for(TrackingSession, "after_flush")
+def _collect_changed_users(session: Session, _flush: UOWTransaction) -> None:
+    changed = {
+        instance.id
+        for instance in chain(session.dirty, session.deleted)
+        if isinstance(instance, User) and instance.id is not None
+    }
+    if changed:
+        session.info.setdefault(CHANGED_USERS, set()).update(changed)
+
+
+@event.listens_for(TrackingSession, "after_soft_rollback")
+def _forget_changed_users(session: Session, _previous: object) -> None:
+    session.info.pop(CHANGED_USERS, None)
+
+
+class AccountSession(AsyncSession):
+    """Before each commit, the shared cache gets a tombstone for every account the
+    transaction changed: no worker can answer from an older record once it commits."""
+
+    sync_session_class = TrackingSession
+
+    async def commit(self) -> None:
+        cache: SharedCache | None = self.info.get(SHARED_CACHE)
+        if cache is not None:
+            await self.flush()
+            changed = self.info.pop(CHANGED_USERS, set())
+            if changed:
+                await cache.revoke([user_key(user_id) for user_id in changed])
+        await super().commit()
+
+
+class SignInReads:
+    """The shared cache and the connection that safe requests check their sign-in with."""
+
+    def __init__(self, cache: SharedCache | None, engine: AsyncEngine) -> None:
+        self.cache = cache
+        # Statements on this engine's connections run outside any transaction: one round
+        # trip each, no BEGIN and no ROLLBACK around a read.
+        self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    async def get_many(self, keys: Sequence[str]) -> list[str | Literal["revoked"] | None]:
+        if self.cache is None:
+            return [None] * len(keys)
+        return await self.cache.get_many(keys)
+
+    async def read_row[*ColumnsT](self, statement: Select[*ColumnsT]) -> Row[*ColumnsT] | None:
+        """One row or none, on a connection of its own. A connection found dead (the server
+        restarted: no pre-ping checks them) is retried once on a fresh one."""
+        for attempt in (1, 2):
+            try:
+                async with self.engine.connect() as connection:
+                    return (await connection.execute(statement)).one_or_none()
+            except DBAPIError as exc:
+                if attempt == 2 or not exc.connection_invalidated:  # noqa: PLR2004
+                    raise
+        return None  # not reached
+
+    async def add(self, entries: dict[str, str], read_at: float) -> None:
+        """Cache what was read from the database at `read_at` (time.monotonic()), unless
+        that is older than the cache's lifetime: such a read could postdate a tombstone."""
+        if self.cache is None or time.monotonic() - read_at >= self.cache.ttl_seconds:
+            return
+        for key, value in entries.items():
+            await self.cache.add(key, value)
