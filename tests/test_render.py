@@ -5,8 +5,9 @@ import stat
 from pathlib import Path
 
 import pytest
+from slugify import slugify
 
-from tests.combinations import QUESTIONS, SUPPORTED, TRACES, context, expected_paths
+from tests.combinations import QUESTIONS, SUPPORTED, TRACES, context, effective, expected_paths
 from tests.conftest import Render, explain, run
 
 LEFTOVER = re.compile(r"\{\{|\{%|\{#|cookiecutter\.")
@@ -32,7 +33,7 @@ def project_files(project: Path) -> list[Path]:
 def test_renders_into_the_slug_folder(render: Render, name: str) -> None:
     project, answers = render(name), SUPPORTED[name]
     project_name = str(answers.get("project_name", QUESTIONS["project_name"]))
-    assert project.name == project_name.lower().strip().replace(" ", "_").replace("-", "_")
+    assert project.name == slugify(project_name, separator="_")
     assert (project / "app" / "main.py").is_file()
     assert (project / "main.py").is_file()
 
@@ -71,7 +72,7 @@ def test_files_no_option_owns_are_always_there(render: Render, name: str) -> Non
 
 @pytest.mark.parametrize("name", combinations())
 def test_disabled_options_leave_no_trace(render: Render, name: str) -> None:
-    project, answers = render(name), context(name)
+    project, answers = render(name), effective(context(name))
     patterns = [
         pattern
         for condition, pattern in TRACES

@@ -22,7 +22,7 @@ from app.core.middleware import (
 )
 from app.core.resources import Resources
 
-DESCRIPTION = "{{ cookiecutter.description }}"
+DESCRIPTION = "{{ cookiecutter.description | py_str }}"
 
 
 @asynccontextmanager
