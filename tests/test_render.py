@@ -26,7 +26,11 @@ def combinations() -> list[pytest.param]:  # type: ignore[valid-type]
 
 
 def project_files(project: Path) -> list[Path]:
-    return [path for path in project.rglob("*") if path.is_file() and ".venv" not in path.parts]
+    return [
+        path
+        for path in project.rglob("*")
+        if path.is_file() and not {".venv", ".git"} & set(path.parts)
+    ]
 
 
 @pytest.mark.parametrize("name", combinations())

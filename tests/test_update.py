@@ -122,6 +122,11 @@ def cookiecutter_create(template: Path, output: Path, answers: dict[str, object]
 
 
 def start_repository(project: Path) -> None:
+    """cruft create leaves the repository to the team; plain cookiecutter's hook makes it, with
+    a first commit of everything."""
+    if (project / ".git").exists():
+        assert git(project, "status", "--porcelain") == ""
+        return
     git(project, "init", "--quiet", "--initial-branch", "main")
     commit_all(project, "Generated")
 
