@@ -132,9 +132,9 @@ def template_folder() -> tuple[Path, list[str]] | None:
 
 
 def is_recorded_private(key: str) -> bool:
-    """cookiecutter.json's private keys that cruft records: `_x`, not `__prompts__` (cruft
-    drops it) and not `_manifest` (see write_record)."""
-    return key.startswith("_") and not key.startswith("__") and key != "_manifest"
+    """cookiecutter.json's private keys that cruft records: `_x` and rendered ones such as
+    `__email`, not `__prompts__` (cruft drops it) and not `_manifest` (see write_record)."""
+    return key.startswith("_") and key not in ("__prompts__", "_manifest")
 
 
 def write_record() -> str:
