@@ -19,6 +19,7 @@ from app.core.middleware import (
     BodySizeLimitMiddleware,
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
+    UnhandledErrorMiddleware,
 )
 from app.core.resources import Resources
 
@@ -52,6 +53,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.resources = resources
     resources.install(app)
 
+    # Added first, so it is the innermost: its 500 passes through CORS and the headers below.
+    app.add_middleware(UnhandledErrorMiddleware)
     if settings.CORS_ORIGINS:
         app.add_middleware(
             CORSMiddleware,

@@ -98,6 +98,39 @@ async def test_unhandled_error_is_a_generic_json_500(development_app: FastAPI) -
     assert_security_headers(response)
 
 
+async def test_an_unhandled_error_is_logged_once_and_not_raised_to_the_server(
+    development_app: FastAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The server (uvicorn.error) logs whatever the app raises: the app answers and logs the
+    error itself, once, so that no second traceback follows."""
+
+    @development_app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("boom")
+
+    transport = ASGITransport(app=development_app)  # raises what the app lets through
+    async with AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get("/boom", headers={"X-Request-ID": "req-once"})
+    assert response.status_code == 500
+    assert response.headers["X-Request-ID"] == "req-once"
+    tracebacks = [record for record in caplog.records if record.exc_info]
+    assert len(tracebacks) == 1
+    assert "GET /boom" in tracebacks[0].getMessage()
+
+
+async def test_a_500_passes_through_cors_like_every_answer() -> None:
+    app = make_app(ENVIRONMENT="development", CORS_ORIGINS="https://app.test")
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("boom")
+
+    response = await request(app, "GET", "/boom", headers={"Origin": "https://app.test"})
+    assert response.status_code == 500
+    assert response.headers["access-control-allow-origin"] == "https://app.test"
+    assert_security_headers(response)
+
+
 async def test_oversized_body_is_refused_with_413() -> None:
     app = make_app(MAX_REQUEST_BODY_BYTES=1024)
 
