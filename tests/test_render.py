@@ -197,3 +197,45 @@ def test_mypy_strict_passes(render: Render, tools: Path, name: str) -> None:
     result = run([str(tools / "mypy")], cwd=project)
     assert result.returncode == 0, explain(result)
     assert "Success: no issues found" in result.stdout
+
+
+TREE_LINE = re.compile(r"^((?:│   |    )*)(?:├── |└── )(\S+)")
+
+
+def structure_entries(text: str) -> dict[str, bool]:
+    """The paths PROJECT_STRUCTURE.md's tree lists: {path: whether it is a folder listed
+    without its contents (which it then stands for)}."""
+    lines = text.split("```")[1].strip().splitlines()[1:]  # below the project folder
+    entries: dict[str, bool] = {}
+    parents: list[str] = []
+    for line in lines:
+        match = TREE_LINE.match(line)
+        assert match, f"not a tree line: {line!r}"
+        depth = len(match.group(1)) // 4
+        parents = parents[:depth]
+        path = "".join(parents) + match.group(2)
+        if parents:
+            entries["".join(parents).rstrip("/")] = False  # a folder whose contents are listed
+        entries[path.rstrip("/")] = path.endswith("/")
+        parents.append(path.removeprefix("".join(parents)))
+    return entries
+
+
+@pytest.mark.parametrize("name", combinations())
+def test_project_structure_lists_exactly_the_files(render: Render, name: str) -> None:
+    project = render(name)
+    entries = structure_entries((project / "PROJECT_STRUCTURE.md").read_text(encoding="utf-8"))
+    wholes = [path for path, whole in entries.items() if whole]
+    files = [
+        str(path.relative_to(project))
+        for path in project_files(project)
+        if "__pycache__" not in path.parts and path.name != "__init__.py"
+    ]
+    unlisted = [
+        file
+        for file in files
+        if file not in entries and not any(file.startswith(f"{whole}/") for whole in wholes)
+    ]
+    # .cruft.json is written only when the template is a git checkout.
+    missing = [path for path in entries if not (project / path).exists() and path != ".cruft.json"]
+    assert (unlisted, missing) == ([], [])
