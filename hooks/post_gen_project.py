@@ -235,7 +235,7 @@ Next steps (see {slug}/README.md):
     cd {slug}
     make try              # try it at once on {stand_ins}: no servers needed
     make install          # virtual environment + requirements.txt
-    make migrate          # alembic upgrade head (PostgreSQL must be running)
+    make migrate          # creates the database if missing, alembic upgrade head
     make dev              # http://127.0.0.1:8000/docs
     make test             # the project's tests, against {servers}
 
