@@ -22,6 +22,7 @@ from app.core.middleware import (
     UnhandledErrorMiddleware,
 )
 from app.core.resources import Resources
+from app.services.health_service import warn_unreachable
 
 DESCRIPTION = "{{ cookiecutter.description | py_str }}"
 
@@ -30,6 +31,7 @@ DESCRIPTION = "{{ cookiecutter.description | py_str }}"
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     resources: Resources = app.state.resources
     await resources.open()
+    await warn_unreachable(resources.probes(), resources.settings.HEALTH_CHECK_TIMEOUT)
     try:
         yield
     finally:

@@ -131,6 +131,24 @@ async def test_a_500_passes_through_cors_like_every_answer() -> None:
     assert_security_headers(response)
 
 
+async def test_start_up_warns_of_an_unreachable_database(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The service starts (readiness says 503), and the log says what is missing, and where
+    (the app sets up logging itself, so the log is read where it goes)."""
+    app = make_app(
+        ENVIRONMENT="development",
+        DATABASE_URL="postgresql+asyncpg://app:s3cret-pw@127.0.0.1:9/orders",
+        HEALTH_CHECK_TIMEOUT="1",
+    )
+    async with app.router.lifespan_context(app):
+        pass
+    log = capsys.readouterr().err
+    warnings = [line for line in log.splitlines() if "WARNING" in line]
+    assert any("database" in w and "127.0.0.1:9" in w for w in warnings), log
+    assert "s3cret-pw" not in log
+
+
 async def test_oversized_body_is_refused_with_413() -> None:
     app = make_app(MAX_REQUEST_BODY_BYTES=1024)
 
