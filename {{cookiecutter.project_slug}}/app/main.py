@@ -9,10 +9,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from starlette.routing import Route
 
 from app.api.v1.router import include_routers, no_store_prefixes
 from app.core.config import API_V1_PREFIX, Settings
+from app.core.docs import DOCS_PAGES, install_docs
 from app.core.exceptions import register_exception_handlers
 from app.core.logging import configure_logging
 from app.core.middleware import (
@@ -48,9 +48,12 @@ def create_app(settings: Settings) -> FastAPI:
         debug=settings.DEBUG,
         lifespan=lifespan,
         openapi_url=f"{API_V1_PREFIX}/openapi.json" if docs_enabled else None,
-        docs_url="/docs" if docs_enabled else None,
-        redoc_url="/redoc" if docs_enabled else None,
+        # Served by install_docs below, from local assets instead of a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
+    if docs_enabled:
+        install_docs(app, f"{API_V1_PREFIX}/openapi.json")
     resources = Resources(settings)
     app.state.resources = resources
     resources.install(app)
@@ -66,15 +69,10 @@ def create_app(settings: Settings) -> FastAPI:
             allow_headers=["*"],
         )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.MAX_REQUEST_BODY_BYTES)
-    # The pages of the interactive docs get a CSP that lets them load their scripts.
-    docs_pages = frozenset(
-        route.path
-        for route in app.routes
-        if isinstance(route, Route) and route.path.startswith(("/docs", "/redoc"))
-    )
+    # The pages of the interactive docs get a CSP that lets them run their own scripts.
     app.add_middleware(
         SecurityHeadersMiddleware,
-        docs_paths=docs_pages,
+        docs_paths=DOCS_PAGES if docs_enabled else frozenset(),
         no_store_prefixes=no_store_prefixes(),
         always_hsts=settings.is_production,
     )

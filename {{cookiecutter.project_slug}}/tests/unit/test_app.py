@@ -1,5 +1,6 @@
 """The HTTP surface that needs no database: docs, headers, errors, body cap."""
 
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -38,6 +39,22 @@ async def test_docs_are_served_in_development(development_app: FastAPI) -> None:
     assert (await request(development_app, "GET", "/docs")).status_code == 200
     schema = await request(development_app, "GET", "/api/v1/openapi.json")
     assert "/api/v1/health/live" in schema.json()["paths"]
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+async def test_docs_need_no_cdn(development_app: FastAPI, page: str) -> None:
+    """Every script, style and image of the docs comes from the service itself, and the
+    pages' CSP allows nothing else."""
+    response = await request(development_app, "GET", page)
+    assert response.status_code == 200
+    assert not re.findall(r"(?:src|href)=[\"']?(?:https?:)?//", response.text)
+    assert "https:" not in response.headers["Content-Security-Policy"]
+    assets = re.findall(r"(?:src|href)=[\"']?(/docs/assets/[\w.-]+)", response.text)
+    assert any(asset.endswith(".js") for asset in assets), response.text
+    for asset in assets:
+        served = await request(development_app, "GET", asset)
+        assert served.status_code == 200, asset
+        assert len(served.content) > 1000, asset
 
 
 @pytest.mark.parametrize("path", ["/docs", "/redoc", "/api/v1/openapi.json"])
