@@ -66,7 +66,7 @@ def sqlstate(error: DBAPIError) -> str | None:
 
 async def create_database_if_missing(settings: DatabaseSettings) -> bool:
     """Create the database DATABASE_URL names when its PostgreSQL server answers without it;
-    whether it did. An unreachable server raises `OSError`, a refused login `DBAPIError`."""
+    whether it did. An unreachable server raises `OSError`, a refusal `DBAPIError`."""
     url = make_url(settings.DATABASE_URL)
     if url.get_backend_name() != "postgresql" or not url.database:
         return False  # SQLite makes its file itself

@@ -9,7 +9,7 @@ from app.shell import namespace
 from tests.conftest import make_settings
 
 
-def test_the_shell_has_settings_a_session_and_every_model() -> None:
+def test_the_shell_has_settings_db_and_every_model() -> None:
     settings = make_settings()
     names = namespace(settings)
     try:
