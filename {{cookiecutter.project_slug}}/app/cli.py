@@ -118,7 +118,8 @@ async def unlock(settings: Settings, subject: str) -> int:
     try:
         if not resources.SHARED_COUNTERS:
             return fail(
-                "unlock", "the counters live in each server process: restart the server to clear them"
+                "unlock",
+                "the counters live in each server process: restart the server to clear them",
             )
         try:
             await resources.limiter.unlock(ip=str(ipaddress.ip_address(subject)))
