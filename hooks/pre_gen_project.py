@@ -30,7 +30,7 @@ EMAIL = re.compile(
     r"^[^@\s]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
 )
 VERSION = re.compile(r"^\d+(\.\d+){0,2}([abc]|rc)?\d*$")
-# Answers written verbatim into Python, TOML and YAML strings.
+# Free text: rendered as plain text by the quoting filters of local_extensions.py, one line each.
 FREE_TEXT = ("project_name", "description", "author_name")
 # Names the generated project itself imports: a slug equal to one would shadow it.
 RESERVED = {"app", "alembic", "tests", "main"}
@@ -58,10 +58,8 @@ def problems() -> list[str]:
             f"(standard library or the project's own): choose another name, e.g. '{slug}_service'"
         )
     for key in FREE_TEXT:
-        if any(char in ANSWERS[key] for char in '"\\\n'):
-            found.append(
-                f"{key} {ANSWERS[key]!r} contains a double quote, backslash or line break: leave them out"
-            )
+        if any(char in ANSWERS[key] for char in "\r\n"):
+            found.append(f"{key} {ANSWERS[key]!r} contains a line break: keep it to one line")
     email = ANSWERS["author_email"]
     if len(email) > 254 or not EMAIL.match(email):
         found.append(

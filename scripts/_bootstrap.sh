@@ -1,5 +1,6 @@
 # Shared by scripts/test and scripts/generate: a Python 3.12+ virtual environment in .venv
-# with the generator's test dependencies (pyproject.toml, group "test").
+# with one of the generator's dependency groups (pyproject.toml): "render" for generate, "test"
+# (render and the test toolchain) for test.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV="$ROOT/.venv"
 
@@ -24,7 +25,8 @@ find_python() {
     return 1
 }
 
-ensure_venv() {
+ensure_venv() {  # $1: the dependency group to install
+    local group=$1
     if [ ! -x "$VENV/bin/python" ] || ! version_ok "$VENV/bin/python"; then
         local python
         python=$(find_python) || {
@@ -37,10 +39,10 @@ ensure_venv() {
         rm -rf "$VENV"
         "$python" -m venv "$VENV"
     fi
-    local stamp="$VENV/.installed"
+    local stamp="$VENV/.installed-$group"
     if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
         "$VENV/bin/python" -m pip install --quiet --upgrade pip
-        (cd "$ROOT" && "$VENV/bin/python" -m pip install --quiet --group test)
+        (cd "$ROOT" && "$VENV/bin/python" -m pip install --quiet --group "$group")
         touch "$stamp"
     fi
 }

@@ -69,6 +69,10 @@ SUPPORTED: dict[str, dict[str, object]] = {
         "deployment": "kubernetes",
         "use_sentry": True,
         "open_source_license": "BSD-3-Clause",
+        # Free text as plain text in Python, TOML, YAML, Markdown and the Dockerfile's labels.
+        "project_name": 'Orders "API" (v2)',
+        "description": 'Orders `API` for "$(whoami)" \\ O\'Brien *team* <b>|',
+        "author_name": 'O\'Brien \\ "Bob"',
     },
     "noredis-noemail-bare-sentry": {
         "use_redis": False,
@@ -104,7 +108,8 @@ SUPPORTED: dict[str, dict[str, object]] = {
         "open_source_license": "BSD-3-Clause",
     },
     "proprietary": {"open_source_license": "Proprietary"},
-    "none": {"auth_mode": "none", "enable_email": False},
+    # e-mail follows accounts: enable_email keeps its default and has no effect
+    "none": {"auth_mode": "none"},
 }
 
 DEEP: list[str] = [
@@ -136,7 +141,7 @@ REFUSED: list[tuple[dict[str, object], str]] = [
     ({"project_slug": "json"}, "project_slug 'json' would shadow the module 'json'"),
     ({"project_slug": "app"}, "project_slug 'app' would shadow the module 'app'"),
     ({"project_name": "  "}, "project_name is empty"),
-    ({"project_name": 'My "Service"'}, "project_name 'My \"Service\"' contains a double quote"),
+    ({"description": "Orders\nand more"}, "description 'Orders\\nand more' contains a line break"),
     ({"author_email": "not-an-email"}, "author_email 'not-an-email' is not a valid e-mail address"),
     ({"author_email": "a@b"}, "author_email 'a@b' is not a valid e-mail address"),
     ({"author_email": "me@exa mple.com"}, "author_email 'me@exa mple.com' is not a valid e-mail"),
@@ -198,6 +203,11 @@ def is_refused(answers: dict[str, object]) -> bool:
 def context(name: str) -> dict[str, object]:
     """The answers of a supported combination, defaults filled in."""
     return {**DEFAULTS, **SUPPORTED[name]}
+
+
+def effective(answers: dict[str, object]) -> dict[str, object]:
+    """What the answers render: e-mail follows accounts (auth_mode=none turns it off)."""
+    return {**answers, "enable_email": answers["enable_email"] and answers["auth_mode"] != "none"}
 
 
 def source_key(value: object) -> str:

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from tests.combinations import effective
 from tests.conftest import Render
 from tests.validators import COMBINATIONS, WITH_DOCKER, check, load, tool
 
@@ -55,7 +56,8 @@ def test_compose_runs_migrations_before_the_app(name: str, render: Render) -> No
     compose = load(root / "docker-compose.yml")
     services = compose["services"]
     stores = ["db", "redis"] if COMBINATIONS[name]["use_redis"] else ["db"]
-    assert set(services) == {*stores, "migrate", "app"}
+    catcher = ["mailpit"] if effective(COMBINATIONS[name])["enable_email"] else []
+    assert set(services) == {*stores, *catcher, "migrate", "app"}
     assert services["db"]["image"].startswith("postgres:16")
     for service in stores:
         assert services[service]["healthcheck"]["test"]
@@ -83,3 +85,23 @@ def test_makefile_has_compose_targets_only_with_docker(render: Render) -> None:
     for target in ("up", "down", "logs"):
         assert re.search(rf"^{target}:.*## ", with_docker, re.MULTILINE)
         assert not re.search(rf"^{target}:", without, re.MULTILINE)
+
+
+@pytest.mark.parametrize("name", WITH_DOCKER)
+def test_compose_catches_development_mail(name: str, render: Render) -> None:
+    """With e-mail: Mailpit receives what the app sends, its web UI shows it (documented)."""
+    root = render(name)
+    compose = load(root / "docker-compose.yml")
+    readme = (root / "README.md").read_text()
+    if not effective(COMBINATIONS[name])["enable_email"]:
+        assert "mailpit" not in compose["services"]
+        assert "mailpit" not in readme.lower()
+        return
+    mailpit = compose["services"]["mailpit"]
+    assert re.fullmatch(r"axllent/mailpit:v\d+\.\d+(\.\d+)?", mailpit["image"])
+    assert "127.0.0.1:8025:8025" in mailpit["ports"]
+    environment = compose["x-app"]["environment"]
+    assert environment["EMAIL_BACKEND"] == "smtp"
+    assert (environment["SMTP_HOST"], str(environment["SMTP_PORT"])) == ("mailpit", "1025")
+    assert environment["SMTP_SECURITY"] == "none"
+    assert "http://127.0.0.1:8025" in readme

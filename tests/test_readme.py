@@ -1,6 +1,7 @@
 """The README's two commands are real: CI runs the test one, and the generate one works."""
 
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -50,3 +51,16 @@ def test_plain_cookiecutter_cli_with_a_relative_template_path(tmp_path: Path) ->
     assert refused.returncode != 0
     assert "project_slug 'class' is a Python keyword" in refused.stderr
     assert not (tmp_path / "refused" / "class").exists()
+
+
+def test_generate_installs_only_what_rendering_needs(tmp_path: Path) -> None:
+    """A fresh copy of the template: ./scripts/generate makes .venv with cookiecutter and its
+    dependencies, not the test toolchain (mypy, uv, hadolint, kubectl...)."""
+    template = tmp_path / "template"
+    shutil.copytree(ROOT, template, ignore=shutil.ignore_patterns(".venv", ".git", "__pycache__"))
+    result = run(["./scripts/generate", "--no-input", "-o", str(tmp_path / "out")], cwd=template)
+    assert result.returncode == 0, explain(result)
+    assert (tmp_path / "out" / "my_service" / "app" / "main.py").is_file()
+    installed = {path.name for path in (template / ".venv" / "bin").iterdir()}
+    assert "cookiecutter" in installed
+    assert installed.isdisjoint({"mypy", "uv", "hadolint", "kubectl", "pytest", "ruff"}), installed

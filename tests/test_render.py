@@ -5,8 +5,9 @@ import stat
 from pathlib import Path
 
 import pytest
+from slugify import slugify
 
-from tests.combinations import QUESTIONS, SUPPORTED, TRACES, context, expected_paths
+from tests.combinations import QUESTIONS, SUPPORTED, TRACES, context, effective, expected_paths
 from tests.conftest import Render, explain, run
 
 LEFTOVER = re.compile(r"\{\{|\{%|\{#|cookiecutter\.")
@@ -16,7 +17,7 @@ ALWAYS = ["gunicorn.conf.py", "scripts/prestart.sh", ".pre-commit-config.yaml", 
 # uses them yet (auth_mode=none has no tables).
 BUILDING_BLOCKS = {"app.models.mixins", "app.models.types"}
 # Modules run as commands (`python -m app.prestart`) or imported by their package.
-ENTRY_POINTS = {"__init__.py", "__main__.py", "cli.py", "prestart.py"}
+ENTRY_POINTS = {"__init__.py", "__main__.py", "cli.py", "prestart.py", "shell.py"}
 MIGRATION_NAME = re.compile(r"^(\d{4})_(\d{2})_(\d{2})_([0-9a-f]{12})_initial_schema\.py$")
 
 
@@ -25,14 +26,18 @@ def combinations() -> list[pytest.param]:  # type: ignore[valid-type]
 
 
 def project_files(project: Path) -> list[Path]:
-    return [path for path in project.rglob("*") if path.is_file() and ".venv" not in path.parts]
+    return [
+        path
+        for path in project.rglob("*")
+        if path.is_file() and not {".venv", ".git"} & set(path.parts)
+    ]
 
 
 @pytest.mark.parametrize("name", combinations())
 def test_renders_into_the_slug_folder(render: Render, name: str) -> None:
     project, answers = render(name), SUPPORTED[name]
     project_name = str(answers.get("project_name", QUESTIONS["project_name"]))
-    assert project.name == project_name.lower().strip().replace(" ", "_").replace("-", "_")
+    assert project.name == slugify(project_name, separator="_")
     assert (project / "app" / "main.py").is_file()
     assert (project / "main.py").is_file()
 
@@ -71,7 +76,7 @@ def test_files_no_option_owns_are_always_there(render: Render, name: str) -> Non
 
 @pytest.mark.parametrize("name", combinations())
 def test_disabled_options_leave_no_trace(render: Render, name: str) -> None:
-    project, answers = render(name), context(name)
+    project, answers = render(name), effective(context(name))
     patterns = [
         pattern
         for condition, pattern in TRACES
@@ -192,3 +197,45 @@ def test_mypy_strict_passes(render: Render, tools: Path, name: str) -> None:
     result = run([str(tools / "mypy")], cwd=project)
     assert result.returncode == 0, explain(result)
     assert "Success: no issues found" in result.stdout
+
+
+TREE_LINE = re.compile(r"^((?:│   |    )*)(?:├── |└── )(\S+)")
+
+
+def structure_entries(text: str) -> dict[str, bool]:
+    """The paths PROJECT_STRUCTURE.md's tree lists: {path: whether it is a folder listed
+    without its contents (which it then stands for)}."""
+    lines = text.split("```")[1].strip().splitlines()[1:]  # below the project folder
+    entries: dict[str, bool] = {}
+    parents: list[str] = []
+    for line in lines:
+        match = TREE_LINE.match(line)
+        assert match, f"not a tree line: {line!r}"
+        depth = len(match.group(1)) // 4
+        parents = parents[:depth]
+        path = "".join(parents) + match.group(2)
+        if parents:
+            entries["".join(parents).rstrip("/")] = False  # a folder whose contents are listed
+        entries[path.rstrip("/")] = path.endswith("/")
+        parents.append(path.removeprefix("".join(parents)))
+    return entries
+
+
+@pytest.mark.parametrize("name", combinations())
+def test_project_structure_lists_exactly_the_files(render: Render, name: str) -> None:
+    project = render(name)
+    entries = structure_entries((project / "PROJECT_STRUCTURE.md").read_text(encoding="utf-8"))
+    wholes = [path for path, whole in entries.items() if whole]
+    files = [
+        str(path.relative_to(project))
+        for path in project_files(project)
+        if "__pycache__" not in path.parts and path.name != "__init__.py"
+    ]
+    unlisted = [
+        file
+        for file in files
+        if file not in entries and not any(file.startswith(f"{whole}/") for whole in wholes)
+    ]
+    # .cruft.json is written only when the template is a git checkout.
+    missing = [path for path in entries if not (project / path).exists() and path != ".cruft.json"]
+    assert (unlisted, missing) == ([], [])

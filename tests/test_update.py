@@ -122,6 +122,11 @@ def cookiecutter_create(template: Path, output: Path, answers: dict[str, object]
 
 
 def start_repository(project: Path) -> None:
+    """cruft create leaves the repository to the team; plain cookiecutter's hook makes it, with
+    a first commit of everything."""
+    if (project / ".git").exists():
+        assert git(project, "status", "--porcelain") == ""
+        return
     git(project, "init", "--quiet", "--initial-branch", "main")
     commit_all(project, "Generated")
 
@@ -174,9 +179,10 @@ def test_plain_cookiecutter_records_what_cruft_create_does(
     private = [
         key
         for key in QUESTIONS
-        if key.startswith("_") and not key.startswith("__") and key != "_manifest"
+        if key.startswith("_") and key not in ("__prompts__", "_manifest")
     ]
     assert "_template_version" in private
+    assert "__email" in private  # rendered from the answers; cruft records it too
     recorded = made_by_cookiecutter["context"]["cookiecutter"]
     assert list(recorded) == [*questions, *private, "_template", "_commit"]
     cruft_recorded = made_by_cruft["context"]["cookiecutter"]
@@ -316,8 +322,8 @@ def change_the_template(template: Path) -> str:
     makefile.write_text("".join(["# Everyday tasks. `make help` lists them.\n", *lines[1:]]))
     readme = project / "README.md"
     lines = readme.read_text().splitlines(keepends=True)
-    assert lines[2] == "{{ cookiecutter.description }}\n"
-    lines[2] = "{{ cookiecutter.description }} Made with cookiecutter-fastapi-backend.\n"
+    assert lines[2] == "{{ cookiecutter.description | md }}\n"
+    lines[2] = "{{ cookiecutter.description | md }} Made with cookiecutter-fastapi-backend.\n"
     readme.write_text("".join(lines))
     rule = {"paths": ["PROJECT_STRUCTURE.md"], "keep_when": {"use_sentry": [True]}}
     edit_cookiecutter_json(template, lambda questions: questions["_manifest"]["rules"].append(rule))

@@ -9,26 +9,29 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from starlette.routing import Route
 
 from app.api.v1.router import include_routers, no_store_prefixes
 from app.core.config import API_V1_PREFIX, Settings
+from app.core.docs import DOCS_PAGES, install_docs
 from app.core.exceptions import register_exception_handlers
 from app.core.logging import configure_logging
 from app.core.middleware import (
     BodySizeLimitMiddleware,
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
+    UnhandledErrorMiddleware,
 )
 from app.core.resources import Resources
+from app.services.health_service import warn_unreachable
 
-DESCRIPTION = "{{ cookiecutter.description }}"
+DESCRIPTION = "{{ cookiecutter.description | py_str }}"
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     resources: Resources = app.state.resources
     await resources.open()
+    await warn_unreachable(resources.probes(), resources.settings.HEALTH_CHECK_TIMEOUT)
     try:
         yield
     finally:
@@ -47,13 +50,18 @@ def create_app(settings: Settings) -> FastAPI:
         # FastAPI's own OpenTelemetry wrapper costs every request a check; off until asked for.
         telemetry={"tracing": False, "metrics": False, "logs": False},
         openapi_url=f"{API_V1_PREFIX}/openapi.json" if docs_enabled else None,
-        docs_url="/docs" if docs_enabled else None,
-        redoc_url="/redoc" if docs_enabled else None,
+        # Served by install_docs below, from local assets instead of a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
+    if docs_enabled:
+        install_docs(app, f"{API_V1_PREFIX}/openapi.json")
     resources = Resources(settings)
     app.state.resources = resources
     resources.install(app)
 
+    # Added first, so it is the innermost: its 500 passes through CORS and the headers below.
+    app.add_middleware(UnhandledErrorMiddleware)
     if settings.CORS_ORIGINS:
         app.add_middleware(
             CORSMiddleware,
@@ -63,15 +71,10 @@ def create_app(settings: Settings) -> FastAPI:
             allow_headers=["*"],
         )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.MAX_REQUEST_BODY_BYTES)
-    # The pages of the interactive docs get a CSP that lets them load their scripts.
-    docs_pages = frozenset(
-        route.path
-        for route in app.routes
-        if isinstance(route, Route) and route.path.startswith(("/docs", "/redoc"))
-    )
+    # The pages of the interactive docs get a CSP that lets them run their own scripts.
     app.add_middleware(
         SecurityHeadersMiddleware,
-        docs_paths=docs_pages,
+        docs_paths=DOCS_PAGES if docs_enabled else frozenset(),
         no_store_prefixes=no_store_prefixes(),
         always_hsts=settings.is_production,
     )

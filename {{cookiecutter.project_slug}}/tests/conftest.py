@@ -12,7 +12,7 @@ changes the environment, and no `.env` file is read.
 import asyncio
 import os
 import secrets
-from collections.abc import AsyncIterator{% if cookiecutter.enable_email %}, Iterator{% endif %}
+from collections.abc import AsyncIterator{% if cookiecutter.__email %}, Iterator{% endif %}
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, NoReturn
@@ -31,7 +31,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.core.config import Settings
-{%- if cookiecutter.enable_email %}
+{%- if cookiecutter.__email %}
 from tests.mail_server import MailServer, free_port
 {%- endif %}
 
@@ -42,7 +42,7 @@ SERVER_URL = make_url(
 {%- if cookiecutter.use_redis %}
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 {%- endif %}
-{%- if cookiecutter.enable_email %}
+{%- if cookiecutter.__email %}
 # Mail goes to an SMTP server in this process (the `mail_server` fixture), on a port chosen now.
 MAIL_PORT = free_port()
 {%- endif %}
@@ -54,7 +54,7 @@ TEST_SETTINGS: dict[str, str] = {
 {%- if cookiecutter.auth_mode != "none" %}
     "SECRET_KEY": secrets.token_urlsafe(48),
 {%- endif %}
-{%- if cookiecutter.enable_email %}
+{%- if cookiecutter.__email %}
     # These values also pass the production checks, which tests of production settings use.
     "EMAIL_BACKEND": "smtp",
     "EMAIL_FROM": "no-reply@mail.example.org",
@@ -159,7 +159,7 @@ async def redis_url() -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-def services(database_url: str{% if cookiecutter.use_redis %}, redis_url: str{% endif %}{% if cookiecutter.enable_email %}, mail_server: MailServer{% endif %}) -> dict[str, str]:
+def services(database_url: str{% if cookiecutter.use_redis %}, redis_url: str{% endif %}{% if cookiecutter.__email %}, mail_server: MailServer{% endif %}) -> dict[str, str]:
     """The settings of the app under test, pointing at the running test servers.{% if cookiecutter.auth_mode != "none" %} The
     cheapest bcrypt cost keeps the suite fast (production settings refuse it).{% endif %}"""
     return {
@@ -177,7 +177,7 @@ def services(database_url: str{% if cookiecutter.use_redis %}, redis_url: str{% 
 @pytest.fixture(scope="session")
 def settings(services: dict[str, str]) -> Settings:
     return Settings.model_validate(services)
-{%- if cookiecutter.enable_email %}
+{%- if cookiecutter.__email %}
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 # Don't edit this file once applied anywhere: change the schema with a new revision (make revision).
 # The generator wrote it once; template updates (cruft) leave alembic/versions alone.
-"""Initial schema{% if cookiecutter.auth_mode == "jwt" %}: users, refresh tokens{% elif cookiecutter.auth_mode == "session" %}: users, sessions{% else %} (no tables yet){% endif %}{% if cookiecutter.enable_email %}, e-mail action tokens{% endif %}
+"""Initial schema{% if cookiecutter.auth_mode == "jwt" %}: users, refresh tokens{% elif cookiecutter.auth_mode == "session" %}: users, sessions{% else %} (no tables yet){% endif %}{% if cookiecutter.__email %}, e-mail action tokens{% endif %}
 
 Revision ID: __initial_revision__
 Revises:
@@ -38,7 +38,7 @@ def upgrade() -> None:
         sa.Column("is_active", sa.Boolean(), server_default=sa.true(), nullable=False),
         sa.Column("is_superuser", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("auth_epoch", sa.Integer(), server_default=sa.text("0"), nullable=False),
-{%- if cookiecutter.enable_email %}
+{%- if cookiecutter.__email %}
         sa.Column("verified_email", sa.String(length=320), nullable=True),
 {%- endif %}
         sa.Column(
@@ -128,7 +128,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_sessions_user_id"), "sessions", ["user_id"], unique=False)
 {%- endif %}
-{%- if cookiecutter.enable_email %}
+{%- if cookiecutter.__email %}
     op.create_table(
         "action_tokens",
         sa.Column(
@@ -169,7 +169,7 @@ def downgrade() -> None:
 {%- if cookiecutter.auth_mode == "none" %}
     pass
 {%- else %}
-{%- if cookiecutter.enable_email %}
+{%- if cookiecutter.__email %}
     op.drop_index(op.f("ix_action_tokens_user_id"), table_name="action_tokens")
     op.drop_table("action_tokens")
 {%- endif %}

@@ -57,6 +57,40 @@ def database_address(settings: DatabaseSettings) -> str:
     return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
 
 
+def sqlstate(error: DBAPIError) -> str | None:
+    """PostgreSQL's error code (e.g. 3D000: no such database), where the driver gives it."""
+    for candidate in (error.orig, getattr(error.orig, "__cause__", None)):
+        code = getattr(candidate, "sqlstate", None)
+        if isinstance(code, str):
+            return code
+    return None
+
+
+async def create_database_if_missing(settings: DatabaseSettings) -> bool:
+    """Create the database DATABASE_URL names when its PostgreSQL server answers without it;
+    whether it did. An unreachable server raises `OSError`, a refusal `DBAPIError`."""
+    url = make_url(settings.DATABASE_URL)
+    if url.get_backend_name() != "postgresql" or not url.database:
+        return False  # SQLite makes its file itself
+    engine = create_async_engine(url)
+    try:
+        async with asyncio.timeout(10), engine.connect():
+            return False
+    except DBAPIError as exc:
+        if sqlstate(exc) != "3D000":
+            raise
+    finally:
+        await engine.dispose()
+    server = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        async with asyncio.timeout(10), server.connect() as connection:
+            name = url.database.replace('"', '""')
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await server.dispose()
+    return True
+
+
 async def wait_for_database(settings: DatabaseSettings, seconds: float) -> None:
     """Return once the database answers; `TimeoutError` naming it after `seconds`."""
     engine = create_async_engine(settings.DATABASE_URL)

@@ -12,9 +12,6 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sql
 from starlette.routing import Match
 
-from app.core.logging import request_id_var
-from app.core.middleware import SECURITY_HEADERS
-
 logger = logging.getLogger(__name__)
 
 
@@ -103,17 +100,6 @@ async def app_error_handler(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def unhandled_error_handler(request: Request, exc: Exception) -> JSONResponse:
-    """Log the stack trace server-side; the client only learns that something failed."""
-    logger.exception("Unhandled error on %s %s", request.method, request.url.path)
-    return JSONResponse(
-        status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
-        content={"detail": "Internal server error"},
-        # This response bypasses the middleware stack, so it gets the headers here.
-        headers={**SECURITY_HEADERS, "X-Request-ID": request_id_var.get()},
-    )
-
-
 # A backing service that refuses, drops or does not answer a connection, or a full pool.
 UNAVAILABLE = (
     ConnectionError,
@@ -172,4 +158,3 @@ def register_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(status.HTTP_405_METHOD_NOT_ALLOWED, method_not_allowed_handler)
     for error in UNAVAILABLE:
         app.add_exception_handler(error, unavailable_handler)
-    app.add_exception_handler(Exception, unhandled_error_handler)

@@ -6,11 +6,12 @@ import time
 import uuid
 
 from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.logging import request_id_var
 
-# Sent on every response, errors included (see exceptions.unhandled_error_handler).
+# Sent on every response, errors included (see UnhandledErrorMiddleware).
 SECURITY_HEADERS: dict[str, str] = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -18,11 +19,12 @@ SECURITY_HEADERS: dict[str, str] = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
 }
-# The interactive docs load their scripts and styles from a CDN.
+# The interactive docs run their own scripts and styles, served from /docs/assets (no CDN);
+# ReDoc renders in a worker it makes from a blob.
 DOCS_CSP = (
-    "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; frame-ancestors 'none'"
+    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+    "frame-ancestors 'none'"
 )
 HSTS = "max-age=63072000; includeSubDomains"
 # A caller's X-Request-ID is kept only when it is short and made of safe characters;
@@ -31,6 +33,7 @@ REQUEST_ID_PATTERN = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 REQUEST_ID_HEADER = b"x-request-id"
 
 access_logger = logging.getLogger("app.access")
+error_logger = logging.getLogger("app.errors")
 
 
 def _raw(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
@@ -189,3 +192,34 @@ class RequestContextMiddleware:
                 "client": client[0] if client else None,
             },
         )
+
+
+class UnhandledErrorMiddleware:
+    """The innermost middleware: an exception no handler took becomes one log record (with the
+    request id, as every record of the request) and a generic JSON 500 that leaves through the
+    other middleware (CORS, security headers, request id) like any answer. Nothing is raised
+    to the server, whose own log (uvicorn.error) would repeat the traceback, and the client
+    learns only that something failed."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracking_start(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracking_start)
+        except Exception:
+            error_logger.exception("Unhandled error on %s %s", scope["method"], scope["path"])
+            if started:  # too late for a 500: the server ends the cut-off answer
+                return
+            response = JSONResponse(status_code=500, content={"detail": "Internal server error"})
+            await response(scope, receive, send)

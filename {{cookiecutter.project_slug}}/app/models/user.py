@@ -4,7 +4,7 @@ from sqlalchemy import Boolean, CheckConstraint, Integer, String, false, text, t
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
-{%- if cookiecutter.enable_email %}
+{%- if cookiecutter.__email %}
 from app.models.email_verification import EmailVerificationMixin
 {%- endif %}
 from app.models.mixins import IdMixin, TimestampMixin
@@ -14,7 +14,7 @@ FULL_NAME_MAX_LENGTH = 255
 
 
 class User(
-{%- if cookiecutter.enable_email %}
+{%- if cookiecutter.__email %}
     EmailVerificationMixin,
 {%- endif %}
     IdMixin,

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import Field
 
-{% if cookiecutter.enable_email -%}
+{% if cookiecutter.__email -%}
 from app.schemas.account import VerificationStatus
 {% endif -%}
 from app.schemas.common import Schema
@@ -35,7 +35,7 @@ class UserAdminUpdate(Schema):
 
 
 class UserResponse(
-{%- if cookiecutter.enable_email %}
+{%- if cookiecutter.__email %}
     VerificationStatus,
 {%- endif %}
     Schema,

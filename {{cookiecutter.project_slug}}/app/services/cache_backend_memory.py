@@ -57,6 +57,9 @@ class MemoryCounterStore:
 
 
 class CacheResources(ResourcePart):
+    # Counters in this process only: each worker counts for itself.
+    SHARED_COUNTERS = False
+
     @cached_property
     def counters(self) -> CounterStore:
         return MemoryCounterStore()

@@ -114,6 +114,9 @@ class RedisSharedCache:
 
 
 class CacheResources(RedisResources):
+    # Counters in Redis: every worker and command sees the same counters.
+    SHARED_COUNTERS = True
+
     @cached_property
     def counters(self) -> CounterStore:
         return RedisCounterStore(self.redis)

@@ -68,7 +68,11 @@ class ConsoleSender:
 
     async def send(self, to: str, subject: str, text_body: str) -> None:
         message = build_message(self.sender, to, subject, text_body)
-        logger.info("E-mail not sent (EMAIL_BACKEND=console):\n%s", message.as_string())
+        # The decoded text, not message.as_string(): its quoted-printable encoding breaks long
+        # lines with `=` and writes `=` as `=3D`, and a link copied from it would not work.
+        headers = "".join(f"{name}: {message[name]}\n" for name in ("From", "To", "Subject"))
+        text = message.get_content()
+        logger.info("E-mail not sent (EMAIL_BACKEND=console):\n%s\n%s", headers, text)
 
 
 def create_email_sender(settings: Settings) -> EmailSender:

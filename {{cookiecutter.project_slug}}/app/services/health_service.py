@@ -26,3 +26,27 @@ async def check_readiness(probes: Mapping[str, Probe], seconds: float) -> Readin
     )
     status: ComponentStatus = "ok" if all(result == "ok" for result in results) else "unavailable"
     return ReadinessResponse(status=status, checks=dict(zip(probes, results, strict=True)))
+
+
+async def warn_unreachable(probes: Mapping[str, Probe], seconds: float) -> list[str]:
+    """At start-up: one warning for each dependency that does not answer, naming where it was
+    looked for (never credentials); the names of those. The service starts anyway, and
+    readiness answers 503 until they answer."""
+
+    async def unreachable(name: str, probe: Probe) -> str | None:
+        try:
+            async with asyncio.timeout(seconds):
+                await probe.check()
+        except Exception as exc:  # any failure: say so, start anyway
+            logger.warning(
+                "The %s at %s is not reachable (%s): starting anyway, readiness answers 503 "
+                "until it is",
+                name,
+                probe.address,
+                type(exc).__name__,
+            )
+            return name
+        return None
+
+    found = await asyncio.gather(*(unreachable(name, probe) for name, probe in probes.items()))
+    return [name for name in found if name is not None]

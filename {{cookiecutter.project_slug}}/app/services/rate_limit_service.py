@@ -6,7 +6,7 @@ per client address, or both.
 
 import hashlib
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 
 from app.core.exceptions import RateLimitedError
@@ -69,6 +69,15 @@ class RateLimiter:
 
     async def reset(self, action: str, *, account: str) -> None:
         await self.counters.delete(self._key(action, "account", account))
+
+    async def unlock(self, *, accounts: Sequence[str] = (), ip: str | None = None) -> None:
+        """Clear every action's counters of these accounts and this address
+        (`python -m app.cli unlock`)."""
+        for action in self.limits:
+            for account in accounts:
+                await self.counters.delete(self._key(action, "account", account))
+            if ip is not None:
+                await self.counters.delete(self._key(action, "ip", ip))
 
     async def forget_success(self, action: str, *, account: str, ip: str | None = None) -> None:
         """After a counted attempt succeeded: the account's failures are cleared (a success

@@ -59,7 +59,7 @@ content_type_conformance.enabled = true
 response_schema_conformance.enabled = true
 positive_data_acceptance.enabled = true
 unsupported_method.enabled = true
-{%- if cookiecutter.enable_email %}
+{%- if cookiecutter.__email %}
 
 # An e-mailed token the schema cannot know: any generated one is unknown, and refused with the
 # documented 400, like an unknown id.

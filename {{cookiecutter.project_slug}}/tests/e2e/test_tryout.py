@@ -35,7 +35,7 @@ def tryout_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 {%- if cookiecutter.use_redis %}
         "REDIS_URL": "memory://",
 {%- endif %}
-{%- if cookiecutter.enable_email %}
+{%- if cookiecutter.__email %}
         "EMAIL_BACKEND": "console",
 {%- endif %}
     }

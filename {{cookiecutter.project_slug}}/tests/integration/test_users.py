@@ -33,7 +33,7 @@ async def test_read_me(client: AsyncClient, user: User, user_headers: dict[str, 
         "full_name",
         "is_active",
         "is_superuser",
-{%- if cookiecutter.enable_email %}
+{%- if cookiecutter.__email %}
         "is_verified",
 {%- endif %}
         "created_at",

@@ -1,5 +1,6 @@
 """The HTTP surface that needs no database: docs, headers, errors, body cap."""
 
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -38,6 +39,22 @@ async def test_docs_are_served_in_development(development_app: FastAPI) -> None:
     assert (await request(development_app, "GET", "/docs")).status_code == 200
     schema = await request(development_app, "GET", "/api/v1/openapi.json")
     assert "/api/v1/health/live" in schema.json()["paths"]
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+async def test_docs_need_no_cdn(development_app: FastAPI, page: str) -> None:
+    """Every script, style and image of the docs comes from the service itself, and the
+    pages' CSP allows nothing else."""
+    response = await request(development_app, "GET", page)
+    assert response.status_code == 200
+    assert not re.findall(r"(?:src|href)=[\"']?(?:https?:)?//", response.text)
+    assert "https:" not in response.headers["Content-Security-Policy"]
+    assets = re.findall(r"(?:src|href)=[\"']?(/docs/assets/[\w.-]+)", response.text)
+    assert any(asset.endswith(".js") for asset in assets), response.text
+    for asset in assets:
+        served = await request(development_app, "GET", asset)
+        assert served.status_code == 200, asset
+        assert len(served.content) > 1000, asset
 
 
 @pytest.mark.parametrize("path", ["/docs", "/redoc", "/api/v1/openapi.json"])
@@ -96,6 +113,57 @@ async def test_unhandled_error_is_a_generic_json_500(development_app: FastAPI) -
     assert response.json() == {"detail": "Internal server error"}
     assert "hunter2" not in response.text
     assert_security_headers(response)
+
+
+async def test_an_unhandled_error_is_logged_once_and_not_raised_to_the_server(
+    development_app: FastAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The server (uvicorn.error) logs whatever the app raises: the app answers and logs the
+    error itself, once, so that no second traceback follows."""
+
+    @development_app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("boom")
+
+    transport = ASGITransport(app=development_app)  # raises what the app lets through
+    async with AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get("/boom", headers={"X-Request-ID": "req-once"})
+    assert response.status_code == 500
+    assert response.headers["X-Request-ID"] == "req-once"
+    tracebacks = [record for record in caplog.records if record.exc_info]
+    assert len(tracebacks) == 1
+    assert "GET /boom" in tracebacks[0].getMessage()
+
+
+async def test_a_500_passes_through_cors_like_every_answer() -> None:
+    app = make_app(ENVIRONMENT="development", CORS_ORIGINS="https://app.test")
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("boom")
+
+    response = await request(app, "GET", "/boom", headers={"Origin": "https://app.test"})
+    assert response.status_code == 500
+    assert response.headers["access-control-allow-origin"] == "https://app.test"
+    assert_security_headers(response)
+
+
+async def test_start_up_warns_of_an_unreachable_database(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The service starts (readiness says 503), and the log says what is missing, and where
+    (the app sets up logging itself, so the log is read where it goes)."""
+    app = make_app(
+        ENVIRONMENT="development",
+        DATABASE_URL="postgresql+asyncpg://app:s3cret-pw@127.0.0.1:9/orders",
+        HEALTH_CHECK_TIMEOUT="1",
+    )
+    async with app.router.lifespan_context(app):
+        pass
+    log = capsys.readouterr().err
+    warnings = [line for line in log.splitlines() if "WARNING" in line]
+    assert any("database" in w and "127.0.0.1:9" in w for w in warnings), log
+    assert "s3cret-pw" not in log
 
 
 async def test_oversized_body_is_refused_with_413() -> None:

@@ -139,3 +139,15 @@ async def test_console_backend_logs_the_whole_message(caplog: pytest.LogCaptureF
     assert "From: Acme <no-reply@mail.example.org>" in logged
     assert "Subject line" in logged
     assert "Open the link" in logged
+
+
+async def test_console_backend_logs_links_whole(caplog: pytest.LogCaptureFixture) -> None:
+    """Decoded text, as the reader would see it: no quoted-printable `=3D` or soft line breaks
+    in a link that is copied from the log."""
+    settings = make_settings(FRONTEND_URL="https://app.test/")
+    caplog.set_level(logging.INFO, logger="app.services.email_service")
+    mail = password_reset_mail(settings, f"{TOKEN}=={TOKEN}")
+    await ConsoleSender(settings).send("ada@mail.test", mail.subject, mail.text_body)
+    link = f"https://app.test/reset-password?token={TOKEN}=={TOKEN}"
+    assert link in mail.text_body
+    assert link in caplog.text

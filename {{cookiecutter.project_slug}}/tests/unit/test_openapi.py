@@ -8,7 +8,7 @@ from app.main import create_app
 from tests.conftest import make_settings
 
 PUBLIC_AUTH = {"/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/auth/token"}
-{%- if cookiecutter.enable_email %}
+{%- if cookiecutter.__email %}
 PUBLIC_AUTH |= {
     "/api/v1/auth/verify-email/confirm",
     "/api/v1/auth/forgot-password",
@@ -22,7 +22,7 @@ RATE_LIMITED = {
 {%- endif %}
     ("/api/v1/auth/password", "post"),
     ("/api/v1/users/me", "patch"),
-{%- if cookiecutter.enable_email %}
+{%- if cookiecutter.__email %}
     ("/api/v1/auth/verify-email/request", "post"),
 {%- endif %}
 }

@@ -5,7 +5,7 @@ from typing import NamedTuple
 from fastapi import APIRouter, FastAPI
 
 from app.api.v1.endpoints import (
-{%- if cookiecutter.enable_email %}
+{%- if cookiecutter.__email %}
     account,
 {%- endif %}
 {%- if cookiecutter.auth_mode != "none" %}
@@ -35,7 +35,7 @@ ROUTES: list[Route] = [
     Route(auth.router, "/auth", "auth", no_store=True),
     Route(users.router, "/users", "users", no_store=True),
 {%- endif %}
-{%- if cookiecutter.enable_email %}
+{%- if cookiecutter.__email %}
     Route(account.router, "/auth", "account", no_store=True),
 {%- endif %}
 ]

@@ -20,7 +20,7 @@ def comma_separated(value: object) -> object:
 
 
 class HttpSettings(SettingsPart):
-    PROJECT_NAME: str = "{{ cookiecutter.project_name }}"
+    PROJECT_NAME: str = "{{ cookiecutter.project_name | py_str }}"
     VERSION: str = "{{ cookiecutter.version }}"
     DEBUG: bool = False
 
