@@ -266,6 +266,44 @@ async def test_admin_reactivates_a_user(
     await login(client, user.email)
 
 
+async def test_admin_deactivation_by_update_ends_the_users_sign_ins_for_good(
+    client: AsyncClient, user: User, admin_headers: dict[str, str]
+) -> None:
+    """`PATCH is_active=false` ends the sign-ins as `/deactivate` does: reactivating the
+    account does not bring them back."""
+    tokens = await login(client, user.email)
+    response = await client.patch(
+        f"{USERS}/{user.id}", json={"is_active": False}, headers=admin_headers
+    )
+    assert response.status_code == 200
+    assert response.json()["is_active"] is False
+    assert (await client.get(ME, headers=bearer(tokens))).status_code == 401
+    response = await client.patch(
+        f"{USERS}/{user.id}", json={"is_active": True}, headers=admin_headers
+    )
+    assert response.json()["is_active"] is True
+    assert (await client.get(ME, headers=bearer(tokens))).status_code == 401
+{%- if cookiecutter.auth_mode == "jwt" %}
+    refreshed = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+    )
+    assert refreshed.status_code == 401
+{%- endif %}
+    assert (await client.get(ME, headers=bearer(await login(client, user.email)))).status_code == 200
+
+
+async def test_other_admin_changes_keep_the_users_sign_ins(
+    client: AsyncClient, user: User, admin_headers: dict[str, str]
+) -> None:
+    """Only a deactivation ends them: a new name, the role, or `is_active=true` on an active
+    account do not."""
+    tokens = await login(client, user.email)
+    for change in ({"full_name": "Countess"}, {"is_superuser": True}, {"is_active": True}):
+        response = await client.patch(f"{USERS}/{user.id}", json=change, headers=admin_headers)
+        assert response.status_code == 200
+        assert (await client.get(ME, headers=bearer(tokens))).status_code == 200
+
+
 async def test_admins_cannot_lock_themselves_out(
     client: AsyncClient, admin: User, admin_headers: dict[str, str]
 ) -> None:
@@ -275,9 +313,18 @@ async def test_admins_cannot_lock_themselves_out(
         await client.patch(
             f"{USERS}/{admin.id}", json={"is_superuser": False}, headers=admin_headers
         ),
+        await client.patch(f"{USERS}/{admin.id}", json={"is_active": False}, headers=admin_headers),
     ]
-    assert [r.status_code for r in responses] == [409, 409, 409]
+    assert [r.status_code for r in responses] == [409, 409, 409, 409]
+    assert [r.json()["detail"] for r in responses] == [
+        "Administrators cannot deactivate themselves",
+        "Administrators cannot delete themselves",
+        "Administrators cannot deactivate or demote themselves",
+        "Administrators cannot deactivate or demote themselves",
+    ]
     assert (await client.get(USERS, headers=admin_headers)).status_code == 200
+    me = (await client.get(ME, headers=admin_headers)).json()
+    assert (me["is_active"], me["is_superuser"]) == (True, True)
 
 
 async def test_a_full_pool_answers_503_not_500(settings: Settings, user: User) -> None:

@@ -106,6 +106,8 @@ def test_rehash_is_needed_when_the_cost_changed() -> None:
         ("€" * 25, "at most 72 bytes"),
         ("x" * 73, "at most 72 bytes"),
         ("short", "at least 8 characters"),
+        ("k7#Qm2v", "at least 8 characters"),  # 7 characters: one too few
+        ("€€€€€€€", "at least 8 characters"),  # 21 bytes, but 7 characters
         ("Password123", "too common"),
         ("qwertyuiop", "too common"),
     ],
@@ -113,6 +115,10 @@ def test_rehash_is_needed_when_the_cost_changed() -> None:
 def test_new_password_rules(password: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         check_new_password(password)
+
+
+def test_an_unusual_password_of_exactly_8_characters_is_accepted() -> None:
+    assert check_new_password("k7#Qm2vZ") == "k7#Qm2vZ"
 
 
 def test_a_long_unusual_password_is_accepted() -> None:

@@ -58,6 +58,14 @@ def test_access_token_round_trip(settings: Settings) -> None:
     assert set(REQUIRED_CLAIMS) <= set(decoded)
 
 
+@pytest.mark.parametrize("algorithm", ["HS384", "HS512"])
+def test_tokens_are_signed_with_the_configured_algorithm(algorithm: str) -> None:
+    configured = make_settings(SECRET_KEY=SECRET * 2, JWT_ALGORITHM=algorithm)
+    token = create_access_token(configured, user_id=7, sid=uuid.uuid4(), now=datetime.now(UTC))
+    assert jwt.get_unverified_header(token)["alg"] == algorithm
+    assert decode_token(configured, token, TokenKind.ACCESS)["sub"] == "7"
+
+
 def test_a_valid_hand_made_token_decodes(settings: Settings) -> None:
     """The baseline of the failures below: only their one change makes them fail."""
     assert decode_token(settings, sign(claims(settings)), TokenKind.ACCESS)["sub"] == "42"
