@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.core import passwords
+from app.core.passwords import PasswordHasher
 from app.models.user import User
 from tests.integration.conftest import PASSWORD, create_user, login
 from tests.signing_in import bearer
@@ -241,6 +242,45 @@ async def test_login_rehashes_when_the_cost_changed(
     rehashed = (await stored_user(app, user.email)).hashed_password
     assert rehashed.startswith("$2b$05$")
     assert await app.state.resources.hasher.verify(PASSWORD, rehashed)
+
+
+async def test_a_rehash_writes_only_the_signed_in_account(
+    app: FastAPI, make_client: Any, user: User
+) -> None:
+    """Even an account with the very same hash (copied, not chosen: hashes are salted)
+    keeps its own."""
+    twin = await create_user(app, "twin@example.com")
+    shared = (await stored_user(app, user.email)).hashed_password
+    async with app.state.resources.sessionmaker() as db:
+        await db.execute(update(User).where(User.id == twin.id).values(hashed_password=shared))
+        await db.commit()
+    async with make_client(BCRYPT_ROUNDS=5) as client:
+        await login(client, user.email)
+    assert (await stored_user(app, user.email)).hashed_password.startswith("$2b$05$")
+    assert (await stored_user(app, twin.email)).hashed_password == shared
+
+
+async def test_a_rehash_never_overwrites_a_password_changed_during_the_check(
+    app: FastAPI, make_client: Any, user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    changed = await app.state.resources.hasher.hash("the password set meanwhile")
+    real_verify = PasswordHasher.verify
+
+    async def verify_while_the_password_changes(
+        hasher: PasswordHasher, password: str, hashed: str
+    ) -> bool:
+        matched = await real_verify(hasher, password, hashed)
+        async with app.state.resources.sessionmaker() as db:  # a reset, say, meanwhile
+            await db.execute(
+                update(User).where(User.id == user.id).values(hashed_password=changed)
+            )
+            await db.commit()
+        return matched
+
+    monkeypatch.setattr(PasswordHasher, "verify", verify_while_the_password_changes)
+    async with make_client(BCRYPT_ROUNDS=5) as client:
+        await login(client, user.email)
+    assert (await stored_user(app, user.email)).hashed_password == changed
 
 
 async def test_logins_are_logged_without_password_or_token(

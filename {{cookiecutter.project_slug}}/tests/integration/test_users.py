@@ -304,6 +304,30 @@ async def test_other_admin_changes_keep_the_users_sign_ins(
         assert (await client.get(ME, headers=bearer(tokens))).status_code == 200
 
 
+async def test_admin_update_changes_only_the_fields_sent(
+    client: AsyncClient, user: User, admin_headers: dict[str, str]
+) -> None:
+    named = await client.patch(
+        f"{USERS}/{user.id}", json={"full_name": "Countess"}, headers=admin_headers
+    )
+    assert named.json()["full_name"] == "Countess"
+    response = await client.patch(
+        f"{USERS}/{user.id}", json={"is_superuser": True}, headers=admin_headers
+    )
+    assert response.status_code == 200
+    assert response.json()["full_name"] == "Countess"
+    assert response.json()["is_superuser"] is True
+
+
+async def test_admins_may_change_their_own_account_but_not_lock_themselves_out(
+    client: AsyncClient, admin: User, admin_headers: dict[str, str]
+) -> None:
+    for change in ({"full_name": "Root"}, {"is_active": True}, {"is_superuser": True}):
+        response = await client.patch(f"{USERS}/{admin.id}", json=change, headers=admin_headers)
+        assert response.status_code == 200, change
+    assert response.json()["full_name"] == "Root"
+
+
 async def test_admins_cannot_lock_themselves_out(
     client: AsyncClient, admin: User, admin_headers: dict[str, str]
 ) -> None:
