@@ -80,9 +80,26 @@ async def test_changing_my_email_needs_the_current_password(
     )
     assert without.status_code == 403
     assert wrong.status_code == 403
+    needs = {"detail": "Changing the e-mail address needs the current password"}
+    assert (without.json(), wrong.json()) == (needs, needs)
     assert right.status_code == 200
     assert right.json()["email"] == "new@example.com"
     await login(client, "new@example.com")
+
+
+async def test_changing_one_field_of_my_account_keeps_the_others(
+    client: AsyncClient, user_headers: dict[str, str]
+) -> None:
+    await client.patch(ME, json={"full_name": "Ada King"}, headers=user_headers)
+    moved = await client.patch(
+        ME, json={"email": "new@example.com", "current_password": PASSWORD}, headers=user_headers
+    )
+    assert (moved.json()["email"], moved.json()["full_name"]) == ("new@example.com", "Ada King")
+    # An explicit null leaves the e-mail address as it is, and clears the name.
+    cleared = await client.patch(ME, json={"email": None, "full_name": None}, headers=user_headers)
+    assert (cleared.json()["email"], cleared.json()["full_name"]) == ("new@example.com", None)
+    named = await client.patch(ME, json={"email": None, "full_name": "Ada"}, headers=user_headers)
+    assert (named.json()["email"], named.json()["full_name"]) == ("new@example.com", "Ada")
 
 
 async def test_wrong_current_passwords_count_as_failed_logins(
@@ -192,6 +209,20 @@ async def test_admin_lists_users_with_pagination_and_total(
     assert [u["email"] for u in first.json()["items"]] == [admin.email, "user0@example.com"]
     assert [u["email"] for u in last.json()["items"]] == ["user3@example.com"]
     assert last.json()["offset"] == 4
+
+
+async def test_admin_list_is_in_id_order_even_after_updates(
+    app: FastAPI, client: AsyncClient, admin: User, admin_headers: dict[str, str]
+) -> None:
+    """PostgreSQL returns rows in no given order without ORDER BY: an updated row's new
+    version is stored after the others."""
+    users = [await create_user(app, f"user{number}@example.com") for number in range(3)]
+    renamed = await client.patch(
+        f"{USERS}/{users[0].id}", json={"full_name": "Renamed"}, headers=admin_headers
+    )
+    assert renamed.status_code == 200
+    listed = await client.get(USERS, headers=admin_headers)
+    assert [u["id"] for u in listed.json()["items"]] == [admin.id, *(u.id for u in users)]
 
 
 @pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 101}, {"offset": -1}, {"limit": "x"}])
