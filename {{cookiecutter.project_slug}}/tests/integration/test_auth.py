@@ -15,7 +15,7 @@ from app.core import passwords
 from app.core.passwords import PasswordHasher
 from app.models.user import User
 from tests.integration.conftest import PASSWORD, create_user, login
-from tests.signing_in import bearer
+from tests.signing_in import LOGIN, bearer
 
 AUTH = "/api/v1/auth"
 ME = "/api/v1/users/me"
@@ -301,6 +301,58 @@ async def test_logins_are_logged_without_password_or_token(
 {%- elif cookiecutter.auth_mode == "session" %}
         assert tokens["session_token"] not in message
 {%- endif %}
+
+
+AUDITED = {
+    "app.services.sign_in_service",
+    "app.services.auth_service",
+    "app.services.user_service",
+}
+
+
+async def test_sign_in_events_are_logged_with_the_account_and_the_address(
+    app: FastAPI, client: AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The audit trail: who (user id), from where (the client address), what happened."""
+    caplog.set_level(logging.INFO, logger="app")
+    gone = await create_user(app, "gone@example.com", is_active=False)
+    registered = await client.post(
+        f"{AUTH}/register", json={"email": "ada@example.com", "password": PASSWORD}
+    )
+    ada = registered.json()["id"]
+    for email, password in [
+        ("nobody@example.com", PASSWORD),
+        ("ada@example.com", "wrong password"),
+        ("gone@example.com", PASSWORD),
+    ]:
+        response = await client.post(LOGIN, json={"email": email, "password": password})
+        assert response.status_code == 401
+    headers = bearer(await login(client, "ada@example.com"))
+    change = {"current_password": "not my password", "new_password": "another sturdy passphrase"}
+    assert (await client.post(f"{AUTH}/password", json=change, headers=headers)).status_code == 403
+    change["current_password"] = PASSWORD
+    changed = await client.post(f"{AUTH}/password", json=change, headers=headers)
+{%- if cookiecutter.auth_mode == "jwt" %}
+    headers = bearer(changed.json())
+{%- else %}
+    assert changed.status_code == 204
+{%- endif %}
+    assert (await client.post(f"{AUTH}/logout-all", headers=headers)).status_code == 204
+    ip = "127.0.0.1"  # httpx's ASGI transport's client address
+    assert [
+        (record.levelname, record.getMessage())
+        for record in caplog.records
+        if record.name in AUDITED
+    ] == [
+        ("INFO", f"Registered user_id={ada} ip={ip}"),
+        ("WARNING", f"Login failed (unknown e-mail) user_id=None ip={ip}"),
+        ("WARNING", f"Login failed (wrong password) user_id={ada} ip={ip}"),
+        ("WARNING", f"Login failed (inactive account) user_id={gone.id} ip={ip}"),
+        ("INFO", f"Login succeeded user_id={ada} ip={ip}"),
+        ("WARNING", f"Wrong current password user_id={ada}"),
+        ("INFO", f"Password changed user_id={ada} ip={ip}"),
+        ("INFO", f"Logged out everywhere user_id={ada}"),
+    ]
 
 
 # --- Password change ---------------------------------------------------------------------------
