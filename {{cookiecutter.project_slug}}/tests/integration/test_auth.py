@@ -271,9 +271,7 @@ async def test_a_rehash_never_overwrites_a_password_changed_during_the_check(
     ) -> bool:
         matched = await real_verify(hasher, password, hashed)
         async with app.state.resources.sessionmaker() as db:  # a reset, say, meanwhile
-            await db.execute(
-                update(User).where(User.id == user.id).values(hashed_password=changed)
-            )
+            await db.execute(update(User).where(User.id == user.id).values(hashed_password=changed))
             await db.commit()
         return matched
 

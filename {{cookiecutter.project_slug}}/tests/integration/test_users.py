@@ -320,7 +320,9 @@ async def test_admin_deactivation_by_update_ends_the_users_sign_ins_for_good(
     )
     assert refreshed.status_code == 401
 {%- endif %}
-    assert (await client.get(ME, headers=bearer(await login(client, user.email)))).status_code == 200
+    assert (
+        await client.get(ME, headers=bearer(await login(client, user.email)))
+    ).status_code == 200
 
 
 async def test_other_admin_changes_keep_the_users_sign_ins(

@@ -10,9 +10,11 @@ import pytest
 from app.core.config import Settings
 from app.core.security import (
     REQUIRED_CLAIMS,
+    Credential,
     TokenKind,
     create_access_token,
     decode_token,
+    presented_credential,
     token_audience,
 )
 from tests.conftest import make_settings
@@ -136,3 +138,10 @@ def test_a_numeric_subject_is_refused(settings: Settings) -> None:
 def test_garbage_is_refused(settings: Settings) -> None:
     with pytest.raises(jwt.DecodeError):
         decode_token(settings, "not.a.jwt", TokenKind.ACCESS)
+
+
+async def test_a_request_without_a_token_presents_no_credential() -> None:
+    """So that it is told "Not authenticated", not that an empty token is invalid."""
+    assert await presented_credential(None) is None
+    assert await presented_credential("") is None
+    assert await presented_credential("a.b.c") == Credential("a.b.c")
