@@ -11,6 +11,7 @@ from sqlalchemy import text
 from app.core.config import Settings
 from app.main import create_app
 from app.models.user import User
+from app.services.user_service import UserService
 from tests.integration.conftest import PASSWORD, create_user, login
 from tests.signing_in import bearer
 
@@ -111,6 +112,34 @@ async def test_wrong_current_passwords_count_as_failed_logins(
     limited = await client.patch(ME, json=change, headers=user_headers)
     assert limited.status_code == 429
     assert "Retry-After" in limited.headers
+
+
+async def test_the_right_current_password_clears_the_failures(
+    client: AsyncClient, user_headers: dict[str, str]
+) -> None:
+    wrong = {"email": "new@example.com", "current_password": "guess"}
+    for _ in range(4):
+        assert (await client.patch(ME, json=wrong, headers=user_headers)).status_code == 403
+    right = {"email": "new@example.com", "current_password": PASSWORD}
+    assert (await client.patch(ME, json=right, headers=user_headers)).status_code == 200
+    wrong["email"] = "newer@example.com"
+    for _ in range(5):  # the account starts afresh: five more before the limit
+        assert (await client.patch(ME, json=wrong, headers=user_headers)).status_code == 403
+
+
+async def test_ending_sign_ins_moves_the_epoch_of_the_users_object_by_one(
+    app: FastAPI, user: User
+) -> None:
+    """Callers go on with the object they passed (a new sign-in records its epoch), even one
+    loaded by another database session, as this one was."""
+    resources = app.state.resources
+    assert user.auth_epoch == 0
+    async with resources.sessionmaker() as db:
+        await UserService(db, resources).end_sign_ins(user)
+        await db.commit()
+    assert user.auth_epoch == 1
+    async with resources.sessionmaker() as db:
+        assert (await db.get_one(User, user.id)).auth_epoch == 1
 
 
 async def test_changing_my_email_to_one_in_use_is_409(
