@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from app.core.config import Settings
 from app.main import create_app
@@ -178,6 +178,19 @@ async def test_a_deactivated_users_token_is_refused_at_once(
     )
     assert relogin.status_code == 401
     assert relogin.json() == {"detail": "Incorrect e-mail or password"}
+
+
+async def test_an_inactive_account_is_refused_even_with_its_sign_ins_open(
+    app: FastAPI, client: AsyncClient, user: User
+) -> None:
+    """The account's state is read on every request, not only its auth epoch: here it is
+    changed by hand, as a script or a database console would, and the epoch stays."""
+    headers = bearer(await login(client, user.email))
+    assert (await client.get(ME, headers=headers)).status_code == 200
+    async with app.state.resources.sessionmaker() as db:
+        await db.execute(update(User).where(User.id == user.id).values(is_active=False))
+        await db.commit()
+    assert (await client.get(ME, headers=headers)).status_code == 401
 
 
 async def test_a_deleted_users_token_is_refused(
