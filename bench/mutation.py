@@ -141,6 +141,118 @@ EQUIVALENT: list[Equivalent] = [
     ),
 ]
 
+USERS = "app.services.user_service.x\u01c1UserService\u01c1"
+SIGN_IN = "app.services.sign_in_service.x\u01c1SignInService\u01c1"
+SESSION_SECURITY = "app.core.security"
+NOT_A_COLUMN = (
+    "current_password is no column: _apply would only set a plain attribute on the User object, "
+    "which nothing stores or reads"
+)
+STARLETTE_DEFAULT = (
+    "the argument left out (or None for a flag) is Starlette's own default: the same Set-Cookie"
+)
+UPDATE_OWN = 'model_dump(exclude_unset=True, exclude={"current_password"})'
+
+EQUIVALENT += [
+    Equivalent(
+        "default",
+        "app.core.tokens.x_new_opaque_token",
+        "return secrets.token_urlsafe(32)",
+        "return secrets.token_urlsafe(None)",
+        "secrets.token_urlsafe's default is 32 bytes",
+    ),
+    Equivalent(
+        "default",
+        f"{SIGN_IN}_rehash",
+        ".execution_options(synchronize_session=False)",
+        ".execution_options(synchronize_session=None)",
+        "SQLAlchemy reads None as its default ('auto'): it differs from False only in updating "
+        "the in-session User's hash, which nothing reads after the rehash",
+    ),
+    Equivalent(
+        "default",
+        f"{USERS}list_page",
+        "total = await self.db.scalar(select(func.count()).select_from(User)) or 0",
+        "total = await self.db.scalar(select(func.count()).select_from(User)) or 1",
+        "only a signed-in administrator lists users, so COUNT(*) is at least 1",
+    ),
+    *(
+        Equivalent(
+            "default",
+            f"{USERS}update_own",
+            f"changes = data.{UPDATE_OWN}",
+            f"changes = data.{added}",
+            NOT_A_COLUMN,
+        )
+        for added in (
+            "model_dump(exclude_unset=True, exclude=None)",
+            "model_dump(exclude_unset=True, )",
+            'model_dump(exclude_unset=True, exclude={"XXcurrent_passwordXX"})',
+            'model_dump(exclude_unset=True, exclude={"CURRENT_PASSWORD"})',
+        )
+    ),
+    Equivalent(
+        "session",
+        f"{SESSION_SECURITY}.x_csrf_token_for",
+        'return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()',
+        'return base64.urlsafe_b64encode(digest).rstrip(b"XX=XX").decode()',
+        "the last character of 32 bytes in base64 holds 4 bits (one of AEIMQUYcgkosw048), never X",
+    ),
+    Equivalent(
+        "session",
+        f"{SESSION_SECURITY}.x_check_csrf",
+        'presented = request.headers.get(CSRF_HEADER, "")',
+        'presented = request.headers.get(CSRF_HEADER, "XXXX")',
+        "a missing header is compared with a 43-character token: '' and 'XXXX' both differ",
+    ),
+]
+# Cookie arguments equal to Starlette's defaults (path="/", samesite="lax", httponly=False).
+_SET = '{}, {}, path="/", secure=True, httponly={}, samesite="lax"'
+for cookie, value, httponly, removed_arguments in [
+    ("SESSION_COOKIE", "session_token", "True", ["path", "samesite"]),
+    ("CSRF_COOKIE", "csrf_token", "False", ["path", "samesite", "httponly", "httponly=None"]),
+]:
+    original = _SET.format(cookie, value, httponly)
+    for argument in removed_arguments:
+        if argument == "httponly=None":
+            added = original.replace("httponly=False", "httponly=None")
+        elif argument == "samesite":
+            added = original.replace(', samesite="lax"', ", ")
+        else:
+            added = original.replace(
+                f"{argument}=" + ('"/", ' if argument == "path" else "False, "), ""
+            )
+        EQUIVALENT.append(
+            Equivalent(
+                "session",
+                f"{SESSION_SECURITY}.x_set_session_cookies",
+                original,
+                added,
+                STARLETTE_DEFAULT,
+            )
+        )
+for cookie, httponly in [("SESSION_COOKIE", "True"), ("CSRF_COOKIE", "False")]:
+    original = (
+        f'response.delete_cookie({cookie}, path="/", secure=True, httponly={httponly}, '
+        'samesite="lax")'
+    )
+    variants = [original.replace('path="/", ', ""), original.replace(', samesite="lax")', ", )")]
+    if httponly == "False":
+        variants += [
+            original.replace("httponly=False", "httponly=None"),
+            original.replace(" httponly=False,", ""),
+        ]
+    for added in variants:
+        EQUIVALENT.append(
+            Equivalent(
+                "session",
+                f"{SESSION_SECURITY}.x_clear_session_cookies",
+                original,
+                added,
+                STARLETTE_DEFAULT,
+            )
+        )
+
 # mutmut's exit codes, grouped as this report counts them (see mutmut/stats.py).
 KILLED = {1, 3, 37}
 SURVIVED = {0}
@@ -210,7 +322,12 @@ also_copy = ["alembic", "alembic.ini", "main.py", "gunicorn.conf.py", "scripts",
 
 def diff_of(bin_dir: Path, project: Path, mutant: str) -> tuple[str, str, str]:
     """The mutant's diff, and its removed and added lines (stripped)."""
-    shown = run([str(bin_dir / "mutmut"), "show", mutant], project, capture_output=True).stdout
+    shown = (
+        subprocess.run(
+            [str(bin_dir / "mutmut"), "show", mutant], cwd=project, text=True, capture_output=True
+        ).stdout
+        or f"(mutmut show {mutant} failed)\n"
+    )
     lines = shown.splitlines()
     removed = "\n".join(
         line[1:].strip() for line in lines if line.startswith("-") and not line.startswith("---")

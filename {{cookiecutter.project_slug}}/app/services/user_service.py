@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core.database import DatabaseResources
-from app.core.exceptions import ConflictError, NotFoundError, PermissionDeniedError
+from app.core.exceptions import ConflictError, PermissionDeniedError
 from app.core.passwords import PasswordHasher
 from app.models.user import User
 from app.schemas.common import Pagination
@@ -70,12 +70,6 @@ class UserService:
         self.hasher = resources.hasher
         # Counts checks of the current password like logins.
         self.limiter = resources.limiter
-
-    async def get(self, user_id: int) -> User:
-        user = await self.db.get(User, user_id)
-        if user is None:
-            raise NotFoundError("User not found")
-        return user
 
     async def get_by_email(self, email: str) -> User | None:
         user: User | None = await self.db.scalar(select(User).where(User.email == email.lower()))

@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.core import passwords
+from app.core.passwords import PasswordHasher
 from app.models.user import User
 from tests.integration.conftest import PASSWORD, create_user, login
-from tests.signing_in import bearer
+from tests.signing_in import LOGIN, bearer
 
 AUTH = "/api/v1/auth"
 ME = "/api/v1/users/me"
@@ -243,6 +244,43 @@ async def test_login_rehashes_when_the_cost_changed(
     assert await app.state.resources.hasher.verify(PASSWORD, rehashed)
 
 
+async def test_a_rehash_writes_only_the_signed_in_account(
+    app: FastAPI, make_client: Any, user: User
+) -> None:
+    """Even an account with the very same hash (copied, not chosen: hashes are salted)
+    keeps its own."""
+    twin = await create_user(app, "twin@example.com")
+    shared = (await stored_user(app, user.email)).hashed_password
+    async with app.state.resources.sessionmaker() as db:
+        await db.execute(update(User).where(User.id == twin.id).values(hashed_password=shared))
+        await db.commit()
+    async with make_client(BCRYPT_ROUNDS=5) as client:
+        await login(client, user.email)
+    assert (await stored_user(app, user.email)).hashed_password.startswith("$2b$05$")
+    assert (await stored_user(app, twin.email)).hashed_password == shared
+
+
+async def test_a_rehash_never_overwrites_a_password_changed_during_the_check(
+    app: FastAPI, make_client: Any, user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    changed = await app.state.resources.hasher.hash("the password set meanwhile")
+    real_verify = PasswordHasher.verify
+
+    async def verify_while_the_password_changes(
+        hasher: PasswordHasher, password: str, hashed: str
+    ) -> bool:
+        matched = await real_verify(hasher, password, hashed)
+        async with app.state.resources.sessionmaker() as db:  # a reset, say, meanwhile
+            await db.execute(update(User).where(User.id == user.id).values(hashed_password=changed))
+            await db.commit()
+        return matched
+
+    monkeypatch.setattr(PasswordHasher, "verify", verify_while_the_password_changes)
+    async with make_client(BCRYPT_ROUNDS=5) as client:
+        await login(client, user.email)
+    assert (await stored_user(app, user.email)).hashed_password == changed
+
+
 async def test_logins_are_logged_without_password_or_token(
     client: AsyncClient, user: User, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -261,6 +299,58 @@ async def test_logins_are_logged_without_password_or_token(
 {%- elif cookiecutter.auth_mode == "session" %}
         assert tokens["session_token"] not in message
 {%- endif %}
+
+
+AUDITED = {
+    "app.services.sign_in_service",
+    "app.services.auth_service",
+    "app.services.user_service",
+}
+
+
+async def test_sign_in_events_are_logged_with_the_account_and_the_address(
+    app: FastAPI, client: AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The audit trail: who (user id), from where (the client address), what happened."""
+    caplog.set_level(logging.INFO, logger="app")
+    gone = await create_user(app, "gone@example.com", is_active=False)
+    registered = await client.post(
+        f"{AUTH}/register", json={"email": "ada@example.com", "password": PASSWORD}
+    )
+    ada = registered.json()["id"]
+    for email, password in [
+        ("nobody@example.com", PASSWORD),
+        ("ada@example.com", "wrong password"),
+        ("gone@example.com", PASSWORD),
+    ]:
+        response = await client.post(LOGIN, json={"email": email, "password": password})
+        assert response.status_code == 401
+    headers = bearer(await login(client, "ada@example.com"))
+    change = {"current_password": "not my password", "new_password": "another sturdy passphrase"}
+    assert (await client.post(f"{AUTH}/password", json=change, headers=headers)).status_code == 403
+    change["current_password"] = PASSWORD
+    changed = await client.post(f"{AUTH}/password", json=change, headers=headers)
+{%- if cookiecutter.auth_mode == "jwt" %}
+    headers = bearer(changed.json())
+{%- else %}
+    assert changed.status_code == 204
+{%- endif %}
+    assert (await client.post(f"{AUTH}/logout-all", headers=headers)).status_code == 204
+    ip = "127.0.0.1"  # httpx's ASGI transport's client address
+    assert [
+        (record.levelname, record.getMessage())
+        for record in caplog.records
+        if record.name in AUDITED
+    ] == [
+        ("INFO", f"Registered user_id={ada} ip={ip}"),
+        ("WARNING", f"Login failed (unknown e-mail) user_id=None ip={ip}"),
+        ("WARNING", f"Login failed (wrong password) user_id={ada} ip={ip}"),
+        ("WARNING", f"Login failed (inactive account) user_id={gone.id} ip={ip}"),
+        ("INFO", f"Login succeeded user_id={ada} ip={ip}"),
+        ("WARNING", f"Wrong current password user_id={ada}"),
+        ("INFO", f"Password changed user_id={ada} ip={ip}"),
+        ("INFO", f"Logged out everywhere user_id={ada}"),
+    ]
 
 
 # --- Password change ---------------------------------------------------------------------------

@@ -318,6 +318,46 @@ async def test_logout_ends_this_login_at_once(client: AsyncClient, user: User) -
     assert (await client.get(ME, headers=bearer(other))).status_code == 200
 
 
+async def test_a_token_of_an_ended_login_is_told_so(client: AsyncClient, user: User) -> None:
+    tokens = await login(client, user.email)
+    await client.post(f"{AUTH}/logout", json={"refresh_token": tokens["refresh_token"]})
+    response = await client.get(ME, headers=bearer(tokens))
+    assert response.status_code == 401
+    assert response.json() == {"detail": "This sign-in has ended: sign in again"}
+    assert response.headers["WWW-Authenticate"] == (
+        'Bearer error="invalid_token", error_description="This sign-in has ended: sign in again"'
+    )
+
+
+async def test_a_request_without_a_token_is_told_it_is_not_authenticated(
+    client: AsyncClient,
+) -> None:
+    for headers in ({}, {"Authorization": "Bearer"}):
+        response = await client.get(ME, headers=headers)
+        assert response.status_code == 401
+        assert response.json() == {"detail": "Not authenticated"}
+        assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+async def test_ending_every_login_keeps_the_time_earlier_ones_were_revoked(
+    app: FastAPI, client: AsyncClient, user: User
+) -> None:
+    first, second = await login(client, user.email), await login(client, user.email)
+    await client.post(f"{AUTH}/logout", json={"refresh_token": first["refresh_token"]})
+
+    async def revoked_at() -> dict[uuid.UUID, datetime | None]:
+        async with app.state.resources.sessionmaker() as db:
+            rows = await db.execute(select(RefreshTokenFamily.id, RefreshTokenFamily.revoked_at))
+            return {row.id: row.revoked_at for row in rows}
+
+    before = await revoked_at()
+    [ended] = [family_id for family_id, revoked in before.items() if revoked is not None]
+    assert (await client.post(f"{AUTH}/logout-all", headers=bearer(second))).status_code == 204
+    after = await revoked_at()
+    assert after[ended] == before[ended]
+    assert None not in after.values()
+
+
 async def test_logout_twice_or_with_an_unknown_token_is_harmless(client: AsyncClient) -> None:
     for _ in range(2):
         response = await client.post(f"{AUTH}/logout", json={"refresh_token": "x" * 43})

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.core.security import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE
 from app.models.session import UserSession
@@ -422,3 +422,26 @@ async def test_deactivation_and_deletion_end_sessions_at_once_even_when_cached(
         )
     assert count == 0
     assert (await client.get(ME, headers=bearer(tokens))).status_code == 401
+
+
+ENDED = "No such session, or it has ended: sign in again"
+
+
+async def test_an_ended_session_and_an_inactive_account_are_told_so(
+    app: FastAPI, client: AsyncClient, user: User
+) -> None:
+    ended = bearer(await login(client, user.email))
+    inactive = bearer(await login(client, user.email))
+    for headers in (ended, inactive):
+        assert (await client.get(ME, headers=headers)).status_code == 200
+    assert (await client.post(f"{AUTH}/logout", headers=ended)).status_code == 204
+    async with app.state.resources.sessionmaker() as db:
+        await db.execute(update(User).where(User.id == user.id).values(is_active=False))
+        await db.commit()
+    for headers in (ended, inactive):
+        response = await client.get(ME, headers=headers)
+        assert response.status_code == 401
+        assert response.json() == {"detail": ENDED}
+        assert response.headers["WWW-Authenticate"] == (
+            f'Bearer error="invalid_token", error_description="{ENDED}"'
+        )

@@ -13,11 +13,12 @@ from httpx import AsyncClient
 from redis.asyncio import Redis
 from sqlalchemy import delete
 
+from app.core.exceptions import AuthenticationError
 from app.models.session import UserSession
 from app.models.user import User
 from app.services.cache_backend import SHARED_CACHE_SECONDS, RedisSharedCache
 from app.services.cache_service import REVOKED
-from app.services.session_service import CachedSession
+from app.services.session_service import CachedSession, SessionService
 from app.services.sign_in_cache import SignInReads
 from tests.integration.conftest import PASSWORD, login
 from tests.signing_in import bearer
@@ -121,3 +122,31 @@ async def test_without_a_cache_the_database_decides(
     assert await app.state.resources.redis.get(cache_key(tokens["session_token"])) is None
     assert (await client.post(f"{AUTH}/logout", headers=bearer(tokens))).status_code == 204
     assert (await client.get(ME, headers=bearer(tokens))).status_code == 401
+
+
+async def test_ending_every_session_of_a_user_revokes_their_cached_answers(
+    app: FastAPI, user: User
+) -> None:
+    """`end_all` on its own, the auth epoch unchanged: the tombstones refuse the sessions."""
+    resources = app.state.resources
+    async with resources.sessionmaker() as db:
+        sessions = SessionService(db, resources.settings, resources.sign_in_reads)
+        new = await sessions.create(user)
+        assert (await sessions.user_for(new.token)).id == user.id  # now cached
+        await sessions.end_all(user)
+    async with resources.sessionmaker() as db:
+        sessions = SessionService(db, resources.settings, resources.sign_in_reads)
+        with pytest.raises(AuthenticationError):
+            await sessions.user_for(new.token)
+
+
+async def test_without_a_cache_logging_out_everywhere_ends_every_session(
+    app: FastAPI, client: AsyncClient, user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resources = app.state.resources
+    monkeypatch.setitem(resources.__dict__, "shared_cache", None)
+    monkeypatch.setitem(resources.__dict__, "sign_in_reads", SignInReads(None, resources.engine))
+    first, second = await login(client, user.email), await login(client, user.email)
+    assert (await client.post(f"{AUTH}/logout-all", headers=bearer(first))).status_code == 204
+    for tokens in (first, second):
+        assert (await client.get(ME, headers=bearer(tokens))).status_code == 401

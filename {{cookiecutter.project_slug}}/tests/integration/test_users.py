@@ -6,11 +6,12 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from app.core.config import Settings
 from app.main import create_app
 from app.models.user import User
+from app.services.user_service import UserService
 from tests.integration.conftest import PASSWORD, create_user, login
 from tests.signing_in import bearer
 
@@ -80,9 +81,26 @@ async def test_changing_my_email_needs_the_current_password(
     )
     assert without.status_code == 403
     assert wrong.status_code == 403
+    needs = {"detail": "Changing the e-mail address needs the current password"}
+    assert (without.json(), wrong.json()) == (needs, needs)
     assert right.status_code == 200
     assert right.json()["email"] == "new@example.com"
     await login(client, "new@example.com")
+
+
+async def test_changing_one_field_of_my_account_keeps_the_others(
+    client: AsyncClient, user_headers: dict[str, str]
+) -> None:
+    await client.patch(ME, json={"full_name": "Ada King"}, headers=user_headers)
+    moved = await client.patch(
+        ME, json={"email": "new@example.com", "current_password": PASSWORD}, headers=user_headers
+    )
+    assert (moved.json()["email"], moved.json()["full_name"]) == ("new@example.com", "Ada King")
+    # An explicit null leaves the e-mail address as it is, and clears the name.
+    cleared = await client.patch(ME, json={"email": None, "full_name": None}, headers=user_headers)
+    assert (cleared.json()["email"], cleared.json()["full_name"]) == ("new@example.com", None)
+    named = await client.patch(ME, json={"email": None, "full_name": "Ada"}, headers=user_headers)
+    assert (named.json()["email"], named.json()["full_name"]) == ("new@example.com", "Ada")
 
 
 async def test_wrong_current_passwords_count_as_failed_logins(
@@ -94,6 +112,39 @@ async def test_wrong_current_passwords_count_as_failed_logins(
     limited = await client.patch(ME, json=change, headers=user_headers)
     assert limited.status_code == 429
     assert "Retry-After" in limited.headers
+
+
+async def test_the_right_current_password_clears_the_failures(
+    client: AsyncClient, user_headers: dict[str, str]
+) -> None:
+    """Shown with password changes: the account (its e-mail address) stays the same."""
+    password = "/api/v1/auth/password"
+    wrong = {"current_password": "guess", "new_password": "another sturdy passphrase"}
+    for _ in range(4):
+        assert (await client.post(password, json=wrong, headers=user_headers)).status_code == 403
+    right = {"current_password": PASSWORD, "new_password": "another sturdy passphrase"}
+    changed = await client.post(password, json=right, headers=user_headers)
+    assert changed.status_code == {% if cookiecutter.auth_mode == "jwt" %}200{% else %}204{% endif %}
+{%- if cookiecutter.auth_mode == "jwt" %}
+    user_headers = bearer(changed.json())
+{%- endif %}
+    for _ in range(5):  # the account starts afresh: five more before the limit
+        assert (await client.post(password, json=wrong, headers=user_headers)).status_code == 403
+
+
+async def test_ending_sign_ins_moves_the_epoch_of_the_users_object_by_one(
+    app: FastAPI, user: User
+) -> None:
+    """Callers go on with the object they passed (a new sign-in records its epoch), even one
+    loaded by another database session, as this one was."""
+    resources = app.state.resources
+    assert user.auth_epoch == 0
+    async with resources.sessionmaker() as db:
+        await UserService(db, resources).end_sign_ins(user)
+        await db.commit()
+    assert user.auth_epoch == 1
+    async with resources.sessionmaker() as db:
+        assert (await db.get_one(User, user.id)).auth_epoch == 1
 
 
 async def test_changing_my_email_to_one_in_use_is_409(
@@ -132,6 +183,19 @@ async def test_a_deactivated_users_token_is_refused_at_once(
     )
     assert relogin.status_code == 401
     assert relogin.json() == {"detail": "Incorrect e-mail or password"}
+
+
+async def test_an_inactive_account_is_refused_even_with_its_sign_ins_open(
+    app: FastAPI, client: AsyncClient, user: User
+) -> None:
+    """The account's state is read on every request, not only its auth epoch: here it is
+    changed by hand, as a script or a database console would, and the epoch stays."""
+    headers = bearer(await login(client, user.email))
+    assert (await client.get(ME, headers=headers)).status_code == 200
+    async with app.state.resources.sessionmaker() as db:
+        await db.execute(update(User).where(User.id == user.id).values(is_active=False))
+        await db.commit()
+    assert (await client.get(ME, headers=headers)).status_code == 401
 
 
 async def test_a_deleted_users_token_is_refused(
@@ -192,6 +256,20 @@ async def test_admin_lists_users_with_pagination_and_total(
     assert [u["email"] for u in first.json()["items"]] == [admin.email, "user0@example.com"]
     assert [u["email"] for u in last.json()["items"]] == ["user3@example.com"]
     assert last.json()["offset"] == 4
+
+
+async def test_admin_list_is_in_id_order_even_after_updates(
+    app: FastAPI, client: AsyncClient, admin: User, admin_headers: dict[str, str]
+) -> None:
+    """PostgreSQL returns rows in no given order without ORDER BY: an updated row's new
+    version is stored after the others."""
+    users = [await create_user(app, f"user{number}@example.com") for number in range(3)]
+    renamed = await client.patch(
+        f"{USERS}/{users[0].id}", json={"full_name": "Renamed"}, headers=admin_headers
+    )
+    assert renamed.status_code == 200
+    listed = await client.get(USERS, headers=admin_headers)
+    assert [u["id"] for u in listed.json()["items"]] == [admin.id, *(u.id for u in users)]
 
 
 @pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 101}, {"offset": -1}, {"limit": "x"}])
@@ -266,6 +344,70 @@ async def test_admin_reactivates_a_user(
     await login(client, user.email)
 
 
+async def test_admin_deactivation_by_update_ends_the_users_sign_ins_for_good(
+    client: AsyncClient, user: User, admin_headers: dict[str, str]
+) -> None:
+    """`PATCH is_active=false` ends the sign-ins as `/deactivate` does: reactivating the
+    account does not bring them back."""
+    tokens = await login(client, user.email)
+    response = await client.patch(
+        f"{USERS}/{user.id}", json={"is_active": False}, headers=admin_headers
+    )
+    assert response.status_code == 200
+    assert response.json()["is_active"] is False
+    assert (await client.get(ME, headers=bearer(tokens))).status_code == 401
+    response = await client.patch(
+        f"{USERS}/{user.id}", json={"is_active": True}, headers=admin_headers
+    )
+    assert response.json()["is_active"] is True
+    assert (await client.get(ME, headers=bearer(tokens))).status_code == 401
+{%- if cookiecutter.auth_mode == "jwt" %}
+    refreshed = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+    )
+    assert refreshed.status_code == 401
+{%- endif %}
+    assert (
+        await client.get(ME, headers=bearer(await login(client, user.email)))
+    ).status_code == 200
+
+
+async def test_other_admin_changes_keep_the_users_sign_ins(
+    client: AsyncClient, user: User, admin_headers: dict[str, str]
+) -> None:
+    """Only a deactivation ends them: a new name, the role, or `is_active=true` on an active
+    account do not."""
+    tokens = await login(client, user.email)
+    for change in ({"full_name": "Countess"}, {"is_superuser": True}, {"is_active": True}):
+        response = await client.patch(f"{USERS}/{user.id}", json=change, headers=admin_headers)
+        assert response.status_code == 200
+        assert (await client.get(ME, headers=bearer(tokens))).status_code == 200
+
+
+async def test_admin_update_changes_only_the_fields_sent(
+    client: AsyncClient, user: User, admin_headers: dict[str, str]
+) -> None:
+    named = await client.patch(
+        f"{USERS}/{user.id}", json={"full_name": "Countess"}, headers=admin_headers
+    )
+    assert named.json()["full_name"] == "Countess"
+    response = await client.patch(
+        f"{USERS}/{user.id}", json={"is_superuser": True}, headers=admin_headers
+    )
+    assert response.status_code == 200
+    assert response.json()["full_name"] == "Countess"
+    assert response.json()["is_superuser"] is True
+
+
+async def test_admins_may_change_their_own_account_but_not_lock_themselves_out(
+    client: AsyncClient, admin: User, admin_headers: dict[str, str]
+) -> None:
+    for change in ({"full_name": "Root"}, {"is_active": True}, {"is_superuser": True}):
+        response = await client.patch(f"{USERS}/{admin.id}", json=change, headers=admin_headers)
+        assert response.status_code == 200, change
+    assert response.json()["full_name"] == "Root"
+
+
 async def test_admins_cannot_lock_themselves_out(
     client: AsyncClient, admin: User, admin_headers: dict[str, str]
 ) -> None:
@@ -275,9 +417,18 @@ async def test_admins_cannot_lock_themselves_out(
         await client.patch(
             f"{USERS}/{admin.id}", json={"is_superuser": False}, headers=admin_headers
         ),
+        await client.patch(f"{USERS}/{admin.id}", json={"is_active": False}, headers=admin_headers),
     ]
-    assert [r.status_code for r in responses] == [409, 409, 409]
+    assert [r.status_code for r in responses] == [409, 409, 409, 409]
+    assert [r.json()["detail"] for r in responses] == [
+        "Administrators cannot deactivate themselves",
+        "Administrators cannot delete themselves",
+        "Administrators cannot deactivate or demote themselves",
+        "Administrators cannot deactivate or demote themselves",
+    ]
     assert (await client.get(USERS, headers=admin_headers)).status_code == 200
+    me = (await client.get(ME, headers=admin_headers)).json()
+    assert (me["is_active"], me["is_superuser"]) == (True, True)
 
 
 async def test_a_full_pool_answers_503_not_500(settings: Settings, user: User) -> None:

@@ -16,13 +16,16 @@ class DictCounters:
 
     def __init__(self) -> None:
         self.counts: dict[str, int] = {}
+        self.windows: dict[str, int] = {}  # the window each key was last counted in
 
     async def increment(self, key: str, window_seconds: int) -> Counter:
         self.counts[key] = self.counts.get(key, 0) + 1
+        self.windows[key] = window_seconds
         return Counter(self.counts[key], self.WINDOW_LEFT)
 
     async def decrement(self, key: str, window_seconds: int) -> None:
         self.counts[key] = self.counts.get(key, 0) - 1
+        self.windows[key] = window_seconds
 
     async def peek(self, key: str) -> Counter:
         return Counter(self.counts.get(key, 0), self.WINDOW_LEFT if key in self.counts else 0)
@@ -35,7 +38,7 @@ class DictCounters:
 def limiter() -> RateLimiter:
     limits = {
         "both": RateLimit(per_account=2, per_ip=3, window_seconds=60),
-        "ip_only": RateLimit(per_account=None, per_ip=1, window_seconds=60),
+        "ip_only": RateLimit(per_account=None, per_ip=1, window_seconds=30),
     }
     return RateLimiter(DictCounters(), limits)
 
@@ -78,6 +81,40 @@ async def test_check_refuses_once_the_recorded_failures_reach_the_limit(
         await limiter.check("both", account="a")
     await limiter.reset("both", account="a")
     await limiter.check("both", account="a")
+
+
+async def test_check_and_record_count_per_address_as_well(limiter: RateLimiter) -> None:
+    for account in ("a", "b", "c"):
+        await limiter.check("both", account=account, ip="1")
+        await limiter.record("both", account=account, ip="1")
+    with pytest.raises(RateLimitedError):
+        await limiter.check("both", account="d", ip="1")
+    await limiter.check("both", account="d", ip="2")
+
+
+async def test_every_counter_lives_for_its_actions_window(limiter: RateLimiter) -> None:
+    counters = limiter.counters
+    assert isinstance(counters, DictCounters)
+    await limiter.hit("both", account="a", ip="1")
+    await limiter.record("both", account="b", ip="2")
+    await limiter.forget_success("both", account="a", ip="1")
+    await limiter.hit("ip_only", ip="3")
+    await limiter.record("ip_only", ip="4")
+    assert counters.windows == {
+        "ratelimit:both:account:a": 60,
+        "ratelimit:both:ip:1": 60,
+        "ratelimit:both:account:b": 60,
+        "ratelimit:both:ip:2": 60,
+        "ratelimit:ip_only:ip:3": 30,
+        "ratelimit:ip_only:ip:4": 30,
+    }
+    assert counters.counts == {
+        "ratelimit:both:ip:1": 0,
+        "ratelimit:both:account:b": 1,
+        "ratelimit:both:ip:2": 1,
+        "ratelimit:ip_only:ip:3": 1,
+        "ratelimit:ip_only:ip:4": 1,
+    }
 
 
 async def test_a_success_forgets_the_accounts_failures_and_is_taken_back_from_the_address(

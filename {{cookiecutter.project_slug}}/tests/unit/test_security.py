@@ -80,6 +80,16 @@ async def test_past_the_queue_callers_get_503_at_once(monkeypatch: pytest.Monkey
     assert results.count(False) == 3
 
 
+async def test_without_a_queue_a_free_slot_is_still_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(passwords, "_check", SlowChecks(0.2))
+    unqueued = hasher(concurrency=1, queue=0)
+    results = await asyncio.gather(
+        *(unqueued.verify("p", "h") for _ in range(3)), return_exceptions=True
+    )
+    assert results[0] is False
+    assert [type(result) for result in results[1:]] == [HashingBusyError] * 2
+
+
 async def test_a_caller_that_gives_up_keeps_its_slot_until_bcrypt_is_done(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -98,21 +108,34 @@ def test_rehash_is_needed_when_the_cost_changed() -> None:
     assert not needs_rehash(hashed, 4)
     assert needs_rehash(hashed, 12)
     assert needs_rehash("garbage", 4)
+    assert needs_rehash("$2b$xx$" + "a" * 53, 4)  # a cost that is no number
+
+
+TOO_LONG = "Password must be at most 72 bytes in UTF-8"
+TOO_SHORT = "Password must be at least 8 characters"
+TOO_COMMON = "This password is too common: choose another one"
 
 
 @pytest.mark.parametrize(
     ("password", "message"),
     [
-        ("€" * 25, "at most 72 bytes"),
-        ("x" * 73, "at most 72 bytes"),
-        ("short", "at least 8 characters"),
-        ("Password123", "too common"),
-        ("qwertyuiop", "too common"),
+        ("€" * 25, TOO_LONG),
+        ("x" * 73, TOO_LONG),
+        ("short", TOO_SHORT),
+        ("k7#Qm2v", TOO_SHORT),  # 7 characters: one too few
+        ("€€€€€€€", TOO_SHORT),  # 21 bytes, but 7 characters
+        ("Password123", TOO_COMMON),
+        ("qwertyuiop", TOO_COMMON),
     ],
 )
 def test_new_password_rules(password: str, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+    """The messages are shown to the user as they are (422): each is checked whole."""
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         check_new_password(password)
+
+
+def test_an_unusual_password_of_exactly_8_characters_is_accepted() -> None:
+    assert check_new_password("k7#Qm2vZ") == "k7#Qm2vZ"
 
 
 def test_a_long_unusual_password_is_accepted() -> None:

@@ -46,6 +46,12 @@ def test_csrf_tokens_are_bound_to_the_session_and_the_key(settings: Settings) ->
     assert TOKEN not in token
 
 
+def test_the_csrf_token_is_the_known_hmac_of_the_session_token(settings: Settings) -> None:
+    """A known answer: base64url (unpadded) of HMAC-SHA256(SECRET_KEY, "csrf:" + token). The
+    "csrf:" prefix keeps it apart from anything else the key signs."""
+    assert csrf_token_for(settings, TOKEN) == "hhwcMXjAZHETEun9c8CvWDC243KcrBKK7OmF276gc0U"
+
+
 @pytest.mark.parametrize("method", ["GET", "HEAD", "OPTIONS"])
 def test_safe_requests_need_no_csrf_token(settings: Settings, method: str) -> None:
     check_csrf(request(method), settings, Credential(TOKEN, from_cookie=True))
@@ -90,6 +96,9 @@ def test_session_cookies_follow_the_host_prefix_rules() -> None:
     assert "Max-Age" not in session
     assert "HttpOnly" not in csrf
     assert "Secure" in csrf
+    # Whole, as browsers receive them: nothing more, nothing less.
+    assert session == f"{SESSION_COOKIE}={TOKEN}; HttpOnly; Path=/; SameSite=lax; Secure"
+    assert csrf == f"{CSRF_COOKIE}=csrf-value; Path=/; SameSite=lax; Secure"
 
 
 def test_clearing_the_cookies_keeps_the_attributes_browsers_match_on() -> None:
@@ -101,6 +110,15 @@ def test_clearing_the_cookies_keeps_the_attributes_browsers_match_on() -> None:
         assert "Max-Age=0" in cookie
         assert "Secure" in cookie
         assert "Path=/" in cookie
+    # Whole (but the date): the same attributes as when they were set, and Max-Age=0.
+    attributes = [
+        [part for part in cookie.split("; ") if not part.startswith("expires=")]
+        for cookie in cookies
+    ]
+    assert attributes == [
+        [f'{SESSION_COOKIE}=""', "HttpOnly", "Max-Age=0", "Path=/", "SameSite=lax", "Secure"],
+        [f'{CSRF_COOKIE}=""', "Max-Age=0", "Path=/", "SameSite=lax", "Secure"],
+    ]
 
 
 def session_operations() -> list[tuple[str, str, dict[str, Any]]]:

@@ -10,9 +10,11 @@ import pytest
 from app.core.config import Settings
 from app.core.security import (
     REQUIRED_CLAIMS,
+    Credential,
     TokenKind,
     create_access_token,
     decode_token,
+    presented_credential,
     token_audience,
 )
 from tests.conftest import make_settings
@@ -56,6 +58,14 @@ def test_access_token_round_trip(settings: Settings) -> None:
     assert decoded["aud"] == "svc:access"
     assert decoded["exp"] - decoded["iat"] == 30 * 60
     assert set(REQUIRED_CLAIMS) <= set(decoded)
+
+
+@pytest.mark.parametrize("algorithm", ["HS384", "HS512"])
+def test_tokens_are_signed_with_the_configured_algorithm(algorithm: str) -> None:
+    configured = make_settings(SECRET_KEY=SECRET * 2, JWT_ALGORITHM=algorithm)
+    token = create_access_token(configured, user_id=7, sid=uuid.uuid4(), now=datetime.now(UTC))
+    assert jwt.get_unverified_header(token)["alg"] == algorithm
+    assert decode_token(configured, token, TokenKind.ACCESS)["sub"] == "7"
 
 
 def test_a_valid_hand_made_token_decodes(settings: Settings) -> None:
@@ -128,3 +138,10 @@ def test_a_numeric_subject_is_refused(settings: Settings) -> None:
 def test_garbage_is_refused(settings: Settings) -> None:
     with pytest.raises(jwt.DecodeError):
         decode_token(settings, "not.a.jwt", TokenKind.ACCESS)
+
+
+async def test_a_request_without_a_token_presents_no_credential() -> None:
+    """So that it is told "Not authenticated", not that an empty token is invalid."""
+    assert await presented_credential(None) is None
+    assert await presented_credential("") is None
+    assert await presented_credential("a.b.c") == Credential("a.b.c")
