@@ -25,11 +25,13 @@ def combinations() -> list[pytest.param]:  # type: ignore[valid-type]
     return [pytest.param(name, marks=pytest.mark.xdist_group(name)) for name in SUPPORTED]
 
 
+# What tools write into a render while other tests run on it (all git-ignored there).
+TOOL_FOLDERS = {".venv", ".git", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+
+
 def project_files(project: Path) -> list[Path]:
     return [
-        path
-        for path in project.rglob("*")
-        if path.is_file() and not {".venv", ".git"} & set(path.parts)
+        path for path in project.rglob("*") if path.is_file() and not TOOL_FOLDERS & set(path.parts)
     ]
 
 

@@ -4,8 +4,7 @@
 Safe requests (GET, HEAD, OPTIONS) are checked here: they change nothing, so they need no
 transaction, and most of them need no database at all. The shared cache holds two kinds of
 records, each a value or a tombstone (see cache_service.py):
-- the sign-in's own record (a refresh-token family or a session): ending it writes its
-  tombstone before the ending commits;
+- the sign-in's own record: ending the sign-in writes its tombstone before that commits;
 - the account's record (`user:<id>`, never the password hash): every commit that changes or
   deletes the account writes its tombstone first (`AccountSession`), so a deactivation, a
   password change or "log out everywhere" reaches every worker before it answers.
@@ -79,12 +78,12 @@ def mark_changed(db: AsyncSession, user_ids: Iterable[int]) -> None:
     db.info.setdefault(CHANGED_USERS, set()).update(user_ids)
 
 
-class TrackingSession(Session):
-    """Records the ids of the accounts each flush changes or deletes."""
-
-
-@event.listens_for(TrackingSession, "after_flush")
+@event.listens_for(Session, "after_flush")
 def _collect_changed_users(session: Session, _flush: UOWTransaction) -> None:
+    """Record the ids of the accounts each flush changes or deletes (in sessions that have a
+    shared cache to tell)."""
+    if session.info.get(SHARED_CACHE) is None:
+        return
     changed = {
         instance.id
         for instance in chain(session.dirty, session.deleted)
@@ -94,7 +93,7 @@ def _collect_changed_users(session: Session, _flush: UOWTransaction) -> None:
         session.info.setdefault(CHANGED_USERS, set()).update(changed)
 
 
-@event.listens_for(TrackingSession, "after_soft_rollback")
+@event.listens_for(Session, "after_soft_rollback")
 def _forget_changed_users(session: Session, _previous: object) -> None:
     session.info.pop(CHANGED_USERS, None)
 
@@ -102,8 +101,6 @@ def _forget_changed_users(session: Session, _previous: object) -> None:
 class AccountSession(AsyncSession):
     """Before each commit, the shared cache gets a tombstone for every account the
     transaction changed: no worker can answer from an older record once it commits."""
-
-    sync_session_class = TrackingSession
 
     async def commit(self) -> None:
         cache: SharedCache | None = self.info.get(SHARED_CACHE)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from app.core.security import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE
 from app.models.session import UserSession
@@ -435,8 +435,10 @@ async def test_an_ended_session_and_an_inactive_account_are_told_so(
     for headers in (ended, inactive):
         assert (await client.get(ME, headers=headers)).status_code == 200
     assert (await client.post(f"{AUTH}/logout", headers=ended)).status_code == 204
-    async with app.state.resources.sessionmaker() as db:
-        await db.execute(update(User).where(User.id == user.id).values(is_active=False))
+    async with app.state.resources.sessionmaker() as db:  # the app's sessions: cache included
+        account = await db.get(User, user.id)
+        assert account is not None
+        account.is_active = False
         await db.commit()
     for headers in (ended, inactive):
         response = await client.get(ME, headers=headers)
