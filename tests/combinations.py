@@ -29,6 +29,7 @@ SUPPORTED: dict[str, dict[str, object]] = {
         "auth_mode": "session",
         "use_redis": False,
         "enable_email": False,
+        "task_queue": "none",
         "ci_provider": "gitlab",
         "include_docker": False,
         "use_sentry": True,
@@ -38,6 +39,7 @@ SUPPORTED: dict[str, dict[str, object]] = {
     "none-k8s-sentry-noci": {
         "auth_mode": "none",
         "enable_email": False,
+        "task_queue": "none",
         "deployment": "kubernetes",
         "ci_provider": "none",
         "use_sentry": True,
@@ -55,6 +57,7 @@ SUPPORTED: dict[str, dict[str, object]] = {
         "auth_mode": "none",
         "use_redis": False,
         "enable_email": False,
+        "task_queue": "none",
         "include_docker": False,
         "open_source_license": "Proprietary",
     },
@@ -73,6 +76,7 @@ SUPPORTED: dict[str, dict[str, object]] = {
     "noredis-noemail-bare-sentry": {
         "use_redis": False,
         "enable_email": False,
+        "task_queue": "none",
         "ci_provider": "none",
         "include_docker": False,
         "use_sentry": True,
@@ -92,6 +96,7 @@ SUPPORTED: dict[str, dict[str, object]] = {
     "none-gitlab-sentry": {
         "auth_mode": "none",
         "enable_email": False,
+        "task_queue": "none",
         "ci_provider": "gitlab",
         "use_sentry": True,
         "open_source_license": "Proprietary",
@@ -100,19 +105,24 @@ SUPPORTED: dict[str, dict[str, object]] = {
     "none-noci-bsd": {
         "auth_mode": "none",
         "enable_email": False,
+        "task_queue": "none",
         "ci_provider": "none",
         "open_source_license": "BSD-3-Clause",
     },
     "proprietary": {"open_source_license": "Proprietary"},
-    "none": {"auth_mode": "none", "enable_email": False},
+    "none": {"auth_mode": "none", "enable_email": False, "task_queue": "none"},
+    # e-mail sent in-process after the answer, no worker
+    "nojobs": {"task_queue": "none", "deployment": "kubernetes", "python_version": "3.13"},
+    "nojobs-noredis-gitlab": {"task_queue": "none", "use_redis": False, "ci_provider": "gitlab"},
 }
 
 DEEP: list[str] = [
-    "default",  # jwt, Redis, e-mail
+    "default",  # jwt, Redis, e-mail, jobs in Redis
     "session-k8s-gitlab",  # session, Redis, e-mail
     "none",  # no accounts, Redis
     "noredis-noemail-bare-sentry",  # jwt, in-process stand-ins, no e-mail
-    "session-noredis",  # session, in-process stand-ins, e-mail
+    "session-noredis",  # session, in-process stand-ins, e-mail, jobs in PostgreSQL
+    "nojobs",  # jwt, Redis, e-mail sent in-process (no worker)
     "none-noredis-nodocker",  # no accounts, no Redis
     "session-noredis-gitlab-nodocker-sentry",  # session, in-process stand-ins, no e-mail, 3.13
 ]
@@ -163,6 +173,10 @@ TRACES: list[tuple[dict[str, list[object]], re.Pattern[str]]] = [
     ({"deployment": ["none"]}, re.compile(r"kubernetes|kubectl|kustomiz|k8s", re.IGNORECASE)),
     ({"use_sentry": [False]}, re.compile(r"sentry", re.IGNORECASE)),
     ({"use_redis": [False]}, re.compile(r"redis(?!tribut)", re.IGNORECASE)),
+    (
+        {"task_queue": ["none"]},
+        re.compile(r"saq|app\.worker|outbox|JOB_|WORKER_CONCURRENCY|psycopg", re.IGNORECASE),
+    ),
     (
         {"enable_email": [False]},
         re.compile(

@@ -31,6 +31,13 @@ def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+{%- if cookiecutter.task_queue != "none" and not cookiecutter.use_redis %}
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """The job queue's own tables (saq_*, created by the worker) are not the models'."""
+    return not (type_ == "table" and name is not None and name.startswith("saq_"))
+{%- endif %}
 
 
 def run_migrations_offline() -> None:
@@ -42,6 +49,9 @@ def run_migrations_offline() -> None:
         dialect_opts={"paramstyle": "named"},
         compare_type=True,
         render_item=render_item,
+{%- if cookiecutter.task_queue != "none" and not cookiecutter.use_redis %}
+        include_name=include_name,
+{%- endif %}
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -53,6 +63,9 @@ def do_run_migrations(connection: Connection) -> None:
         target_metadata=target_metadata,
         compare_type=True,
         render_item=render_item,
+{%- if cookiecutter.task_queue != "none" and not cookiecutter.use_redis %}
+        include_name=include_name,
+{%- endif %}
     )
     with context.begin_transaction():
         context.run_migrations()

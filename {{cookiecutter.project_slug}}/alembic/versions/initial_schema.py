@@ -1,6 +1,6 @@
 # Don't edit this file once applied anywhere: change the schema with a new revision (make revision).
 # The generator wrote it once; template updates (cruft) leave alembic/versions alone.
-"""Initial schema{% if cookiecutter.auth_mode == "jwt" %}: users, refresh tokens{% elif cookiecutter.auth_mode == "session" %}: users, sessions{% else %} (no tables yet){% endif %}{% if cookiecutter.enable_email %}, e-mail action tokens{% endif %}
+"""Initial schema{% if cookiecutter.auth_mode == "jwt" %}: users, refresh tokens{% elif cookiecutter.auth_mode == "session" %}: users, sessions{% else %} (no tables yet){% endif %}{% if cookiecutter.enable_email %}, e-mail action tokens{% endif %}{% if cookiecutter.task_queue != "none" %}, job outbox{% endif %}
 
 Revision ID: __initial_revision__
 Revises:
@@ -161,6 +161,35 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_action_tokens_user_id"), "action_tokens", ["user_id"], unique=False)
 {%- endif %}
+{%- if cookiecutter.task_queue != "none" %}
+    op.create_table(
+        "job_outbox",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("function", sa.String(length=100), nullable=False),
+        sa.Column("kwargs", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.CheckConstraint(
+            "status IN ('pending', 'queued', 'failed')", name=op.f("ck_job_outbox_status")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_job_outbox")),
+        sa.UniqueConstraint("key", name=op.f("uq_job_outbox_key")),
+    )
+    op.create_index(op.f("ix_job_outbox_status"), "job_outbox", ["status"], unique=False)
+{%- endif %}
 
 {%- endif %}
 
@@ -169,6 +198,10 @@ def downgrade() -> None:
 {%- if cookiecutter.auth_mode == "none" %}
     pass
 {%- else %}
+{%- if cookiecutter.task_queue != "none" %}
+    op.drop_index(op.f("ix_job_outbox_status"), table_name="job_outbox")
+    op.drop_table("job_outbox")
+{%- endif %}
 {%- if cookiecutter.enable_email %}
     op.drop_index(op.f("ix_action_tokens_user_id"), table_name="action_tokens")
     op.drop_table("action_tokens")

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.core.exceptions import AppError
-from app.core.tokens import hash_opaque_token, new_opaque_token
+from app.core.tokens import hash_opaque_token
 from app.models.action_token import ActionToken, TokenPurpose
 from app.models.user import User
 
@@ -31,14 +31,14 @@ class ActionTokenStore:
         self.db = db
         self.settings = settings
 
-    async def issue(self, user: User, purpose: TokenPurpose) -> str:
-        """A new token; the user's older tokens of this purpose stop working."""
+    async def issue(self, user: User, purpose: TokenPurpose, token: str) -> None:
+        """Store `token` (a `new_opaque_token()`, or one as random); the user's older tokens
+        of this purpose stop working."""
         await self.db.execute(
             delete(ActionToken).where(
                 ActionToken.user_id == user.id, ActionToken.purpose == purpose
             )
         )
-        token = new_opaque_token()
         self.db.add(
             ActionToken(
                 user_id=user.id,
@@ -50,7 +50,6 @@ class ActionTokenStore:
             )
         )
         await self.db.flush()
-        return token
 
     async def redeem(self, token: str, purpose: TokenPurpose) -> User:
         """The active user the token was issued to, marking it used in the same statement, so

@@ -44,8 +44,11 @@ class AuthResources(RateLimitResources, DatabaseResources):
             queue=self.settings.PASSWORD_HASH_QUEUE,
         )
 
-    def account_created(self, user: User, background: BackgroundTasks) -> None:
-        """Schedule what follows a registration, after the answer; parts add their share."""
+    async def account_created(
+        self, db: AsyncSession, user: User, background: BackgroundTasks
+    ) -> None:
+        """Schedule what follows a registration; parts add their share. The caller commits
+        `db` before it answers."""
 
 
 class UserService:

@@ -44,6 +44,40 @@ class Server:
     def log(self) -> str:
         """Everything the server has printed so far."""
         return self.output.read_text(errors="replace")
+{%- if cookiecutter.task_queue == "saq" %}
+
+
+def wait_for_log(process: subprocess.Popen[bytes], output: Path, text: str) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while text not in output.read_text(errors="replace"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"no {text!r} from the process:\n{output.read_text(errors='replace')}")
+        time.sleep(0.1)
+
+
+@contextmanager
+def running_worker(settings: dict[str, str]) -> Iterator[Server]:
+    """`python -m app.worker` with these settings, once it runs; `url` is unused."""
+    descriptor, name = tempfile.mkstemp(prefix="worker-", suffix=".log")
+    os.close(descriptor)
+    worker = Server("", Path(name))
+    with worker.output.open("ab") as output:
+        process = subprocess.Popen(  # our own interpreter and module
+            [sys.executable, "-m", "app.worker"],
+            cwd=PROJECT_ROOT,
+            env={**os.environ, "PATH": PATH, **settings},
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_for_log(process, worker.output, "Worker running")
+        yield worker
+    finally:
+        stop_group(process)
+        worker.output.unlink(missing_ok=True)
+{%- endif %}
 
 
 def uvicorn_command(port: int) -> list[str]:
@@ -115,5 +149,11 @@ def running_server(settings: dict[str, str]) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def server_url(services: dict[str, str]) -> Iterator[str]:
+{%- if cookiecutter.task_queue == "saq" %}
+    """The app, and a worker that sends its mails."""
+    with running_worker(services), running_server(services) as url:
+        yield url
+{%- else %}
     with running_server(services) as url:
         yield url
+{%- endif %}

@@ -22,6 +22,9 @@ from app.schemas.user import UserCreate
 from app.services.cache_backend import MemoryCounterStore
 {%- endif %}
 from app.services.user_service import UserService
+{%- if cookiecutter.task_queue == "saq" %}
+from tests.jobs import jobs_after_each_response
+{%- endif %}
 from tests.signing_in import LOGIN, bearer
 {%- endif %}
 
@@ -55,7 +58,13 @@ async def clean_state(app: FastAPI) -> None:
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+    async with AsyncClient(
+        transport=ASGITransport(app=app),
+        base_url="http://test",
+{%- if cookiecutter.task_queue == "saq" %}
+        event_hooks=jobs_after_each_response(resources_of(app)),
+{%- endif %}
+    ) as client:
         yield client
 {%- if cookiecutter.auth_mode != "none" %}
 
@@ -73,7 +82,13 @@ def make_client(app: FastAPI) -> Callable[..., AbstractAsyncContextManager[Async
         other = create_app(Settings.model_validate(settings.model_dump() | overrides))
         async with (
             other.router.lifespan_context(other),
-            AsyncClient(transport=ASGITransport(app=other), base_url="http://test") as client,
+            AsyncClient(
+                transport=ASGITransport(app=other),
+                base_url="http://test",
+{%- if cookiecutter.task_queue == "saq" %}
+                event_hooks=jobs_after_each_response(resources_of(other)),
+{%- endif %}
+            ) as client,
         ):
             yield client
 

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, status
 
-from app.api.v1.dependencies import AppResources, ClientIp, CurrentUser, service
+from app.api.v1.dependencies import AppResources, ClientIp, CurrentUser, Db, service
 from app.api.v1.responses import errors
 from app.core.security import CREDENTIAL_ERRORS
 from app.schemas.account import (
@@ -45,10 +45,12 @@ async def request_verification_email(
     accounts: Accounts,
     resources: AppResources,
     background: BackgroundTasks,
+    db: Db,
 ) -> AcceptedResponse:
     """Mail a new verification link to the signed-in user; earlier links stop working."""
     await accounts.allow_verification_request(user)
-    background.add_task(resources.mailer.send_verification, user.id)
+    await resources.mail_verification(db, background, user.id)
+    await db.commit()
     return VERIFICATION_SENT
 
 
@@ -63,15 +65,18 @@ async def confirm_email(data: EmailTokenRequest, accounts: Accounts, ip: ClientI
 @router.post("/forgot-password", status_code=status.HTTP_202_ACCEPTED, responses=errors(400, 429))
 async def forgot_password(
     data: ForgotPasswordRequest,
+    *,
     accounts: Accounts,
     resources: AppResources,
     background: BackgroundTasks,
     ip: ClientIp,
+    db: Db,
 ) -> AcceptedResponse:
     """Mail a password reset link, if the address belongs to an active account. The answer is
     the same either way."""
     await accounts.allow_forgot_password(data.email, ip)
-    background.add_task(resources.mailer.send_password_reset, data.email)
+    await resources.mail_password_reset(db, background, data.email)
+    await db.commit()
     return RESET_SENT
 
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, status
 
-from app.api.v1.dependencies import AppResources, ClientIp, service
+from app.api.v1.dependencies import AppResources, ClientIp, Db, service
 from app.api.v1.responses import errors
 from app.models.user import User
 from app.schemas.user import UserCreate, UserResponse
@@ -23,12 +23,15 @@ SignIn = Annotated[SignInService, service(SignInService)]
 )
 async def register(
     data: UserCreate,
+    *,
     sign_in: SignIn,
     ip: ClientIp,
     resources: AppResources,
     background: BackgroundTasks,
+    db: Db,
 ) -> User:
     """Create an account. Sign in afterwards with `/auth/login`."""
     user = await sign_in.register(data, ip)
-    resources.account_created(user, background)
+    await resources.account_created(db, user, background)
+    await db.commit()
     return user

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
+from app.core.tokens import new_opaque_token
 from app.models.action_token import TokenPurpose
 from app.models.user import User
 from app.services.account_messages import password_reset_mail, verification_mail
@@ -41,7 +42,8 @@ class AccountMailer:
                 if user is None or user.is_verified:
                     return
                 tokens = ActionTokenStore(db, self.settings)
-                token = await tokens.issue(user, TokenPurpose.VERIFY_EMAIL)
+                token = new_opaque_token()
+                await tokens.issue(user, TokenPurpose.VERIFY_EMAIL, token)
                 await db.commit()
                 await self.sender.send(user.email, *verification_mail(self.settings, token))
             logger.info("Verification e-mail sent user_id=%s", user_id)
@@ -56,7 +58,8 @@ class AccountMailer:
                     logger.info("Password reset asked for no active account: nothing sent")
                     return
                 tokens = ActionTokenStore(db, self.settings)
-                token = await tokens.issue(user, TokenPurpose.RESET_PASSWORD)
+                token = new_opaque_token()
+                await tokens.issue(user, TokenPurpose.RESET_PASSWORD, token)
                 await db.commit()
                 await self.sender.send(user.email, *password_reset_mail(self.settings, token))
             logger.info("Password reset e-mail sent user_id=%s", user.id)
@@ -73,6 +76,20 @@ class MailResources(AuthResources):
         sender = create_email_sender(self.settings)
         return AccountMailer(self.sessionmaker, self.settings, sender)
 
-    def account_created(self, user: User, background: BackgroundTasks) -> None:
-        super().account_created(user, background)
+    async def account_created(
+        self, db: AsyncSession, user: User, background: BackgroundTasks
+    ) -> None:
+        await super().account_created(db, user, background)
         background.add_task(self.mailer.send_verification, user.id)
+
+    async def mail_verification(
+        self, db: AsyncSession, background: BackgroundTasks, user_id: int
+    ) -> None:
+        """Mail a new verification link after the answer."""
+        background.add_task(self.mailer.send_verification, user_id)
+
+    async def mail_password_reset(
+        self, db: AsyncSession, background: BackgroundTasks, email: str
+    ) -> None:
+        """Mail a password reset link after the answer, if the address has an account."""
+        background.add_task(self.mailer.send_password_reset, email)
