@@ -70,6 +70,7 @@ SUPPORTED: dict[str, dict[str, object]] = {
     },
     "k8s-sentry": {
         "deployment": "kubernetes",
+        "observability": "opentelemetry",
         "use_sentry": True,
         "open_source_license": "BSD-3-Clause",
     },
@@ -89,6 +90,7 @@ SUPPORTED: dict[str, dict[str, object]] = {
     },
     "session-noredis": {
         "auth_mode": "session",
+        "observability": "opentelemetry",
         "use_redis": False,
         "open_source_license": "Apache-2.0",
         "python_version": "3.13",
@@ -104,6 +106,7 @@ SUPPORTED: dict[str, dict[str, object]] = {
     },
     "none-noci-bsd": {
         "auth_mode": "none",
+        "observability": "opentelemetry",
         "enable_email": False,
         "task_queue": "none",
         "ci_provider": "none",
@@ -113,7 +116,12 @@ SUPPORTED: dict[str, dict[str, object]] = {
     "none": {"auth_mode": "none", "enable_email": False, "task_queue": "none"},
     # e-mail sent in-process after the answer, no worker
     "nojobs": {"task_queue": "none", "deployment": "kubernetes", "python_version": "3.13"},
-    "nojobs-noredis-gitlab": {"task_queue": "none", "use_redis": False, "ci_provider": "gitlab"},
+    "nojobs-noredis-gitlab": {
+        "task_queue": "none",
+        "use_redis": False,
+        "ci_provider": "gitlab",
+        "observability": "opentelemetry",
+    },
 }
 
 DEEP: list[str] = [
@@ -172,6 +180,10 @@ TRACES: list[tuple[dict[str, list[object]], re.Pattern[str]]] = [
     ({"ci_provider": ["gitlab"]}, re.compile(r"\.github/|github actions|GITHUB_", re.IGNORECASE)),
     ({"deployment": ["none"]}, re.compile(r"kubernetes|kubectl|kustomiz|k8s", re.IGNORECASE)),
     ({"use_sentry": [False]}, re.compile(r"sentry", re.IGNORECASE)),
+    (
+        {"observability": ["none"]},
+        re.compile(r"opentelemetry|otel|prometheus|trace_id|span_id|METRICS_", re.IGNORECASE),
+    ),
     ({"use_redis": [False]}, re.compile(r"redis(?!tribut)", re.IGNORECASE)),
     (
         {"task_queue": ["none"]},

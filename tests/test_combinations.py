@@ -27,6 +27,8 @@ FILE_OWNING = (
     "enable_email",
     "auth_mode",
     "use_redis",
+    "task_queue",
+    "observability",
 )
 
 

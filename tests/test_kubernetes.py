@@ -225,12 +225,50 @@ def test_built_overlay_has_the_common_labels_and_health_probes(
     deployments = [key for key in built.by_id if key.startswith("Deployment/")]
     assert deployments
     for key in deployments:
+        if built.by_id[key]["metadata"]["labels"].get("app.kubernetes.io/component") == "worker":
+            continue  # no port: test_built_overlay_runs_the_worker_when_jobs_are_on
         for container in built.by_id[key]["spec"]["template"]["spec"]["containers"]:
             ports = {port.get("name") for port in container["ports"]}
             ports |= {port["containerPort"] for port in container["ports"]}
             for probe, path in PROBES.items():
                 assert container[probe]["httpGet"]["path"] == path, (key, probe)
                 assert container[probe]["httpGet"]["port"] in ports, (key, probe)
+
+
+@pytest.mark.parametrize(("name", "overlay"), BUILDS)
+def test_built_overlay_runs_the_worker_when_jobs_are_on(
+    name: str, overlay: str, render: Render
+) -> None:
+    built = overlay_of(render, name, overlay)
+    slug = built.root.name.replace("_", "-")
+    worker = built.by_id.get(f"Deployment/{slug}-worker")
+    assert (worker is not None) == (COMBINATIONS[name]["task_queue"] == "saq")
+    if worker is None:
+        return
+    api = built.by_id[f"Deployment/{slug}"]
+    pod = worker["spec"]["template"]
+    assert worker["metadata"]["namespace"] == api["metadata"]["namespace"] == built.kustomization[
+        "namespace"
+    ]
+    assert worker["spec"]["selector"]["matchLabels"] == pod["metadata"]["labels"]
+    assert pod["metadata"]["labels"]["app.kubernetes.io/component"] == "worker"
+    # The Service and the PodDisruptionBudget of the API do not select the worker's pods.
+    api_labels = api["spec"]["template"]["metadata"]["labels"]
+    assert not api_labels.items() <= pod["metadata"]["labels"].items()
+    [container] = pod["spec"]["containers"]
+    [api_container] = api["spec"]["template"]["spec"]["containers"]
+    assert container["image"] == api_container["image"]  # the overlay's image, the same build
+    assert container["command"] == ["python", "-m", "app.worker"]
+    for probe in ("startupProbe", "livenessProbe"):
+        assert container[probe]["exec"]["command"] == ["python", "-m", "app.worker", "alive"]
+    assert "ports" not in container
+    assert "readinessProbe" not in container  # it serves no traffic
+    assert set(container["resources"]) == {"requests", "limits"}
+    assert container["envFrom"] == api_container["envFrom"]
+    assert pod["spec"]["securityContext"]["runAsNonRoot"] is True
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    # Running jobs (JOB_TIMEOUT_SECONDS, 60 s by default) finish before the pod is killed.
+    assert pod["spec"]["terminationGracePeriodSeconds"] > 60
 
 
 @pytest.mark.parametrize(("name", "overlay"), BUILDS)

@@ -63,6 +63,10 @@ TEST_SETTINGS: dict[str, str] = {
     "SMTP_SECURITY": "none",
     "FRONTEND_URL": "https://app.test",
 {%- endif %}
+{%- if cookiecutter.observability == "opentelemetry" %}
+    # No metrics server: tests that scrape start one on a free port.
+    "METRICS_PORT": "0",
+{%- endif %}
 }
 
 

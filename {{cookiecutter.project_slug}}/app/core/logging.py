@@ -17,6 +17,8 @@ request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 
 # Fields the access log passes with `extra=`; the JSON formatter copies them when present.
 ACCESS_FIELDS = ("method", "path", "status", "duration_ms", "client")
+# Fields that resources parts stamp on every record (with a filter) for the JSON formatter to copy.
+CONTEXT_FIELDS: list[str] = []
 TEXT_FORMAT = "%(asctime)s %(levelname)-8s [%(request_id)s] %(name)s: %(message)s"
 
 
@@ -37,7 +39,7 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", "-"),
         }
-        for field in ACCESS_FIELDS:
+        for field in (*CONTEXT_FIELDS, *ACCESS_FIELDS):
             if field in record.__dict__:
                 entry[field] = record.__dict__[field]
         if record.exc_info:
