@@ -75,6 +75,7 @@ SUPPORTED: dict[str, dict[str, object]] = {
         "open_source_license": "BSD-3-Clause",
     },
     "noredis-noemail-bare-sentry": {
+        "observability": "opentelemetry",
         "use_redis": False,
         "enable_email": False,
         "task_queue": "none",
@@ -112,7 +113,7 @@ SUPPORTED: dict[str, dict[str, object]] = {
         "ci_provider": "none",
         "open_source_license": "BSD-3-Clause",
     },
-    "proprietary": {"open_source_license": "Proprietary"},
+    "proprietary": {"open_source_license": "Proprietary", "observability": "opentelemetry"},
     "none": {"auth_mode": "none", "enable_email": False, "task_queue": "none"},
     # e-mail sent in-process after the answer, no worker
     "nojobs": {"task_queue": "none", "deployment": "kubernetes", "python_version": "3.13"},
