@@ -16,7 +16,7 @@ ALWAYS = ["gunicorn.conf.py", "scripts/prestart.sh", ".pre-commit-config.yaml", 
 # uses them yet (auth_mode=none has no tables).
 BUILDING_BLOCKS = {"app.models.mixins", "app.models.types"}
 # Modules run as commands (`python -m app.prestart`) or imported by their package.
-ENTRY_POINTS = {"__init__.py", "__main__.py", "cli.py", "prestart.py"}
+ENTRY_POINTS = {"__init__.py", "__main__.py", "cli.py", "prestart.py", "worker.py"}
 MIGRATION_NAME = re.compile(r"^(\d{4})_(\d{2})_(\d{2})_([0-9a-f]{12})_initial_schema\.py$")
 
 
