@@ -26,7 +26,7 @@ def combinations() -> list[pytest.param]:  # type: ignore[valid-type]
 
 
 # What tools write into a render while other tests run on it (all git-ignored there).
-TOOL_FOLDERS = {".venv", ".git", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis"}
+TOOL_FOLDERS = {".venv", ".git", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis", ".schemathesis"}
 
 
 def project_files(project: Path) -> list[Path]:

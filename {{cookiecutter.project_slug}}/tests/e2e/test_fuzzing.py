@@ -110,7 +110,10 @@ async def test_generated_requests_keep_to_the_schema(
 ) -> None:
     config = tmp_path / "schemathesis.toml"
     config.write_text(CONFIG, encoding="utf-8")
-    environment = {**os.environ, "FUZZ_BASE_URL": fuzz_server}
+    # Run from the test's own folder so that the tool's caches (.schemathesis/, .hypothesis/)
+    # stay out of the project; the hooks module is found through PYTHONPATH.
+    python_path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
+    environment = {**os.environ, "FUZZ_BASE_URL": fuzz_server, "PYTHONPATH": python_path}
 {%- if cookiecutter.auth_mode != "none" %}
     environment |= {
         "SCHEMATHESIS_HOOKS": "tests.e2e.fuzz_auth",
@@ -128,7 +131,7 @@ async def test_generated_requests_keep_to_the_schema(
     ]
     result = subprocess.run(  # noqa: S603, ASYNC221  # our own tool, fixed arguments; the test waits
         command,
-        cwd=PROJECT_ROOT,
+        cwd=tmp_path,
         env=environment,
         capture_output=True,
         text=True,
