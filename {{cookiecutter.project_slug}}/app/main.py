@@ -8,19 +8,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
 from app.api.v1.router import include_routers, no_store_prefixes
 from app.core.config import API_V1_PREFIX, Settings
 from app.core.docs import DOCS_PAGES, install_docs
 from app.core.exceptions import register_exception_handlers
 from app.core.logging import configure_logging
-from app.core.middleware import (
-    BodySizeLimitMiddleware,
-    RequestContextMiddleware,
-    SecurityHeadersMiddleware,
-    UnhandledErrorMiddleware,
-)
+from app.core.middleware import EdgeMiddleware
 from app.core.resources import Resources
 from app.services.health_service import warn_unreachable
 
@@ -60,27 +54,18 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.resources = resources
     resources.install(app)
 
-    # Added first, so it is the innermost: its 500 passes through CORS and the headers below.
-    app.add_middleware(UnhandledErrorMiddleware)
-    if settings.CORS_ORIGINS:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.CORS_ORIGINS,
-            allow_credentials=settings.CORS_ALLOW_CREDENTIALS,
-            allow_methods=["*"],
-            allow_headers=["*"],
-        )
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.MAX_REQUEST_BODY_BYTES)
-    # The pages of the interactive docs get a CSP that lets them run their own scripts.
+    # One layer for request ids, security headers, the body cap, unhandled errors and the
+    # access log, with CORS inside it (see EdgeMiddleware).
     app.add_middleware(
-        SecurityHeadersMiddleware,
+        EdgeMiddleware,
+        max_body_bytes=settings.MAX_REQUEST_BODY_BYTES,
+        # The pages of the interactive docs get a CSP that lets them run their own scripts.
         docs_paths=DOCS_PAGES if docs_enabled else frozenset(),
         no_store_prefixes=no_store_prefixes(),
         always_hsts=settings.is_production,
+        cors_origins=settings.CORS_ORIGINS,
+        cors_allow_credentials=settings.CORS_ALLOW_CREDENTIALS,
     )
-    # Added last, so it wraps everything else: every response gets the request id and
-    # the access log times the whole stack.
-    app.add_middleware(RequestContextMiddleware)
 
     register_exception_handlers(app)
     include_routers(app)

@@ -1,7 +1,7 @@
 """Logging set-up: readable lines in development, one JSON object per line elsewhere.
 
 Every record carries the id of the request it was logged in (`request_id`, "-" outside a
-request), set by `middleware.RequestContextMiddleware`.
+request), set by `middleware.EdgeMiddleware`.
 """
 
 import json
@@ -66,7 +66,7 @@ def logging_config(*, json_logs: bool, level: str) -> dict[str, Any]:
         "loggers": {
             "uvicorn": {"handlers": ["console"], "level": level, "propagate": False},
             "uvicorn.error": {"level": level},
-            # The access log comes from RequestContextMiddleware: uvicorn's and gunicorn's
+            # The access log comes from EdgeMiddleware: uvicorn's and gunicorn's
             # would print query strings, which may carry tokens.
             "uvicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
             "gunicorn.error": {"handlers": ["console"], "level": level, "propagate": False},

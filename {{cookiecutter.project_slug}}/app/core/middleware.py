@@ -1,17 +1,20 @@
-"""Pure ASGI middleware: cheap per request, and they never buffer a response."""
+"""The app's middleware: one pure ASGI layer, cheap per request, that never buffers a response."""
 
 import logging
+import random
 import re
 import time
-import uuid
+from collections.abc import Sequence
+from itertools import product
 
 from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.logging import request_id_var
 
-# Sent on every response, errors included (see UnhandledErrorMiddleware).
+# Sent on every response, errors included.
 SECURITY_HEADERS: dict[str, str] = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -42,67 +45,146 @@ def _raw(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
     ]
 
 
-class SecurityHeadersMiddleware:
-    """Append the security headers to every response, and `Cache-Control: no-store` under the
-    given path prefixes (tokens, accounts); encoded once, at start-up."""
+def _read_headers(scope: Scope) -> tuple[bytes, bytes, bool]:
+    """The request id (the caller's first X-Request-ID when valid, else a new one), the
+    Content-Length (b"" when none) and whether an Origin was sent, in one pass."""
+    request_id = b""
+    length = b""
+    cross_origin = False
+    seen_id = False
+    for name, value in scope["headers"]:
+        if name == REQUEST_ID_HEADER and not seen_id:
+            seen_id = True
+            if REQUEST_ID_PATTERN.fullmatch(value):
+                request_id = value
+        elif name == b"content-length":
+            length = value
+        elif name == b"origin":
+            cross_origin = True
+    if not request_id:
+        # Unique, not secret: a fast generator will do (reseeded in each forked worker).
+        request_id = b"%032x" % random.getrandbits(128)
+    return request_id, length, cross_origin
+
+
+def _vary_on_origin(headers: list[tuple[bytes, bytes]], present: bool) -> list[tuple[bytes, bytes]]:
+    if not present:
+        return [*headers, (b"vary", b"Origin")]
+    return [
+        (name, value + b", Origin") if name == b"vary" else (name, value) for name, value in headers
+    ]
+
+
+class EdgeMiddleware:
+    """The one middleware every request passes, in a single pure ASGI layer (each layer costs
+    every request a call and a `send` wrapper):
+
+    - a request id, kept from X-Request-ID when valid, made otherwise, returned on the answer
+      and set on every log record of the request;
+    - the security headers on every answer, `Cache-Control: no-store` under the given path
+      prefixes (tokens, accounts), HSTS over https (always, in production); encoded at start;
+    - request bodies above `max_body_bytes` refused with 413, whether announced or streamed;
+    - an exception no handler took becomes one log record and a generic JSON 500: nothing is
+      raised to the server, whose own log (uvicorn.error) would repeat the traceback, and the
+      client learns only that something failed;
+    - one access log line: method, path, status, duration. Never the query string or any
+      header value other than the request id: they may carry tokens.
+
+    CORS, when origins are configured, runs inside it, and the 413 and 500 it answers itself
+    pass through CORS like every other answer, so that a browser sees them.
+    """
 
     def __init__(
         self,
         app: ASGIApp,
+        *,
+        max_body_bytes: int,
         docs_paths: frozenset[str] = frozenset(),
         no_store_prefixes: tuple[str, ...] = (),
-        *,
         always_hsts: bool = False,
+        cors_origins: Sequence[str] = (),
+        cors_allow_credentials: bool = False,
     ) -> None:
+        self.cors_origins = list(cors_origins)
+        self.cors_allow_credentials = cors_allow_credentials
+        # A request without an Origin header is no cross-origin request: it skips CORS, and
+        # its answer only says that it varies with Origin, as CORS would have said.
         self.app = app
+        self.cors_app = self._with_cors(app)
+        self.max_body_bytes = max_body_bytes
+        self.docs_paths = docs_paths
+        self.no_store_prefixes = no_store_prefixes
         # In production HSTS goes on every response: TLS usually ends at a proxy, so the app
         # may see http, and browsers ignore the header on a plain HTTP response anyway.
         self.always_hsts = always_hsts
-        self.docs_paths = docs_paths
-        self.no_store_prefixes = no_store_prefixes
-        self.headers = _raw(SECURITY_HEADERS)
-        self.docs_headers = _raw({**SECURITY_HEADERS, "Content-Security-Policy": DOCS_CSP})
-        self.no_store = _raw({"Cache-Control": "no-store"})
-        self.hsts = _raw({"Strict-Transport-Security": HSTS})
+        # Every combination of (docs page, no-store, HSTS), encoded once.
+        self.headers: dict[tuple[bool, bool, bool], list[tuple[bytes, bytes]]] = {}
+        for docs, no_store, hsts in product((False, True), repeat=3):
+            headers = {**SECURITY_HEADERS}
+            if docs:
+                headers["Content-Security-Policy"] = DOCS_CSP
+            if no_store:
+                headers["Cache-Control"] = "no-store"
+            if hsts:
+                headers["Strict-Transport-Security"] = HSTS
+            self.headers[docs, no_store, hsts] = _raw(headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = time.perf_counter()
         path: str = scope["path"]
-        extra = self.docs_headers if path in self.docs_paths else self.headers
-        if self.no_store_prefixes and path.startswith(self.no_store_prefixes):
-            extra = extra + self.no_store
-        if self.always_hsts or scope.get("scheme") == "https":
-            extra = extra + self.hsts
+        request_id, length, cross_origin = _read_headers(scope)
+        app = self.cors_app if cross_origin else self.app
+        vary_origin = not cross_origin and bool(self.cors_origins)
+        extra = self.headers[
+            path in self.docs_paths,
+            bool(self.no_store_prefixes) and path.startswith(self.no_store_prefixes),
+            self.always_hsts or scope.get("scheme") == "https",
+        ]
+        token = request_id_var.set(request_id.decode())
+        status = 500
+        response_started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
-                present = {name for name, _ in message.get("headers", ())}
-                message["headers"] = [
-                    *message.get("headers", ()),
+                response_started = True
+                status = message["status"]
+                headers = message.get("headers", ())
+                present = {name for name, _ in headers}
+                headers = [
+                    *headers,
                     *(header for header in extra if header[0] not in present),
+                    (REQUEST_ID_HEADER, request_id),
                 ]
+                if vary_origin:
+                    headers = _vary_on_origin(headers, b"vary" in present)
+                message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            if length.isdigit() and int(length) > self.max_body_bytes:
+                answer = self._answer(413, "Request body too large", cors=not vary_origin)
+                await answer(scope, receive, send_with_headers)
+            else:
+                # With a Content-Length the server delivers no more than it announced; without
+                # one (chunked), the bytes are counted as they arrive.
+                inner_receive = receive if length else self._limited(receive)
+                await app(scope, inner_receive, send_with_headers)
+        except Exception:
+            error_logger.exception("Unhandled error on %s %s", scope["method"], path)
+            if not response_started:  # else too late for a 500: the server ends the answer
+                answer = self._answer(500, "Internal server error", cors=not vary_origin)
+                await answer(scope, receive, send_with_headers)
+        except BaseException:  # cancelled: logged, and left to the server
+            self._log(scope, status, time.perf_counter() - started)
+            raise
+        self._log(scope, status, time.perf_counter() - started)
+        request_id_var.reset(token)
 
-
-class BodySizeLimitMiddleware:
-    """Refuse request bodies above a cap with 413, whether announced or streamed."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await self._refuse(send)
-                return
+    def _limited(self, receive: Receive) -> Receive:
         received = 0
 
         async def limited_receive() -> Message:
@@ -110,64 +192,28 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > self.max_body_bytes:
+                    # Answered by the app's HTTPException handler, like any other error.
                     raise HTTPException(status_code=413, detail="Request body too large")
             return message
 
-        await self.app(scope, limited_receive, send)
+        return limited_receive
 
-    @staticmethod
-    async def _refuse(send: Send) -> None:
-        body = b'{"detail":"Request body too large"}'
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-        ]
-        headers += [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+    def _answer(self, status: int, detail: str, *, cors: bool) -> ASGIApp:
+        """An answer of the middleware's own, through CORS like the app's answers."""
+        answer = JSONResponse(status_code=status, content={"detail": detail})
+        return self._with_cors(answer) if cors else answer
 
-
-class RequestContextMiddleware:
-    """Give each request an id (kept from X-Request-ID when valid, returned in the response)
-    and write one access log line: method, path, status, duration. Never the query string
-    or any header value other than the request id: they may carry tokens."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        request_id = b""
-        for name, value in scope["headers"]:
-            if name == REQUEST_ID_HEADER:
-                if REQUEST_ID_PATTERN.fullmatch(value):
-                    request_id = value
-                break
-        if not request_id:
-            request_id = uuid.uuid4().hex.encode()
-        token = request_id_var.set(request_id.decode())
-        status = 500
-
-        async def send_with_request_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [*message.get("headers", []), (REQUEST_ID_HEADER, request_id)]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_request_id)
-        except BaseException:
-            self._log(scope, status, time.perf_counter() - started)
-            # The id stays set: the error handler outside this middleware logs the
-            # traceback and answers the 500 under it (each request runs in its own task).
-            raise
-        self._log(scope, status, time.perf_counter() - started)
-        request_id_var.reset(token)
+    def _with_cors(self, app: ASGIApp) -> ASGIApp:
+        if not self.cors_origins:
+            return app
+        return CORSMiddleware(
+            app,
+            allow_origins=self.cors_origins,
+            allow_credentials=self.cors_allow_credentials,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
 
     @staticmethod
     def _log(scope: Scope, status: int, seconds: float) -> None:
@@ -192,34 +238,3 @@ class RequestContextMiddleware:
                 "client": client[0] if client else None,
             },
         )
-
-
-class UnhandledErrorMiddleware:
-    """The innermost middleware: an exception no handler took becomes one log record (with the
-    request id, as every record of the request) and a generic JSON 500 that leaves through the
-    other middleware (CORS, security headers, request id) like any answer. Nothing is raised
-    to the server, whose own log (uvicorn.error) would repeat the traceback, and the client
-    learns only that something failed."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def send_tracking_start(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_tracking_start)
-        except Exception:
-            error_logger.exception("Unhandled error on %s %s", scope["method"], scope["path"])
-            if started:  # too late for a 500: the server ends the cut-off answer
-                return
-            response = JSONResponse(status_code=500, content={"detail": "Internal server error"})
-            await response(scope, receive, send)

@@ -16,8 +16,8 @@ import jwt
 from fastapi import Request
 from pydantic import ValidationError
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.database import request_session
 from app.core.exceptions import AuthenticationError
 from app.core.security import Credential, TokenKind, create_access_token, decode_token
 from app.core.tokens import hash_opaque_token, new_opaque_token
@@ -51,14 +51,14 @@ def family_key(family_id: uuid.UUID) -> str:
 
 
 async def authenticate(
-    db: AsyncSession, resources: AuthResources, credential: Credential | None, request: Request
+    resources: AuthResources, credential: Credential | None, request: Request
 ) -> User:
     """The active user an access token belongs to, if its family is still open. Safe requests
     read it outside their transaction (see sign_in_cache.py); others load it in theirs."""
     claims = access_claims(resources, credential)
     if request.method in SAFE_METHODS:
         return await read_user(resources.sign_in_reads, claims)
-    user: User | None = await db.scalar(
+    user: User | None = await request_session(request).scalar(
         select(User)
         .join(RefreshTokenFamily, RefreshTokenFamily.user_id == User.id)
         .where(

@@ -5,6 +5,7 @@ import logging
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.database import request_session
 from app.core.exceptions import AuthenticationError
 from app.core.security import Credential, check_csrf
 from app.models.user import User
@@ -18,15 +19,17 @@ logger = logging.getLogger(__name__)
 
 
 async def authenticate(
-    db: AsyncSession, resources: AuthResources, credential: Credential | None, request: Request
+    resources: AuthResources, credential: Credential | None, request: Request
 ) -> User:
     """The live session's active user: 401 without one, 403 for an unsafe request
     authenticated by cookie without the session's CSRF token."""
     if credential is None:
         raise AuthenticationError("Not authenticated")
+    # Safe requests read outside their transaction (see sign_in_cache.py), with no session.
+    outside = request.method in SAFE_METHODS
+    db = None if outside else request_session(request)
     sessions = SessionService(db, resources.settings, resources.sign_in_reads)
-    # Safe requests read outside their transaction (see sign_in_cache.py).
-    user = await sessions.user_for(credential.token, outside=request.method in SAFE_METHODS)
+    user = await sessions.user_for(credential.token, outside=outside)
     check_csrf(request, resources.settings, credential)
     return user
 

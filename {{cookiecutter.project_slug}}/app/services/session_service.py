@@ -78,13 +78,21 @@ class NewSession:
 
 
 class SessionService:
-    def __init__(self, db: AsyncSession, settings: Settings, reads: SignInReads) -> None:
-        self.db = db
+    def __init__(self, db: AsyncSession | None, settings: Settings, reads: SignInReads) -> None:
+        """`db`: the request's session; None where only reads outside it are made
+        (`user_for(..., outside=True)`)."""
+        self._db = db
         self.reads = reads
         self.cache = reads.cache
         self.idle_timeout = timedelta(minutes=settings.SESSION_IDLE_MINUTES)
         self.lifetime = timedelta(hours=settings.SESSION_LIFETIME_HOURS)
         self.touch_interval = min(TOUCH_INTERVAL, self.idle_timeout / 2)
+
+    @property
+    def db(self) -> AsyncSession:
+        if self._db is None:
+            raise RuntimeError("this SessionService reads outside any database session")
+        return self._db
 
     async def create(self, user: User) -> NewSession:
         """A new session for the user, in the user's current auth epoch. Commits."""

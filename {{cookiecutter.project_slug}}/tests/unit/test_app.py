@@ -197,3 +197,26 @@ async def test_cors_allows_only_the_configured_origins() -> None:
     refused = await request(app, "OPTIONS", "/api/v1/health/live", headers=headers)
     assert allowed.headers["Access-Control-Allow-Origin"] == "https://app.example"
     assert "Access-Control-Allow-Origin" not in refused.headers
+
+
+async def test_answers_vary_on_origin_whether_or_not_one_is_sent() -> None:
+    """A request without Origin skips the CORS layer, yet a cache must still learn that the
+    answer varies with Origin, once, as for a cross-origin request."""
+    app = make_app(CORS_ORIGINS="https://app.example")
+    plain = await request(app, "GET", "/api/v1/health/live")
+    cross = await request(
+        app, "GET", "/api/v1/health/live", headers={"Origin": "https://app.example"}
+    )
+    too_large = await request(
+        app,
+        "POST",
+        "/api/v1/health/live",
+        content=b"x" * 2_000_000,
+        headers={"Origin": "https://app.example"},
+    )
+    assert plain.headers.get_list("Vary") == cross.headers.get_list("Vary") == ["Origin"]
+    assert "Access-Control-Allow-Origin" not in plain.headers
+    assert cross.headers["Access-Control-Allow-Origin"] == "https://app.example"
+    assert too_large.status_code == 413
+    assert too_large.headers["Access-Control-Allow-Origin"] == "https://app.example"
+    assert_security_headers(too_large)

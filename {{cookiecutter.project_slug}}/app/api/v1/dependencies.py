@@ -3,7 +3,7 @@
 Providers are `async def`: FastAPI runs a plain `def` dependency in a worker thread.
 """
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from functools import cache
 from typing import Annotated, Any
 
@@ -18,6 +18,7 @@ from fastapi import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
+from app.core.database import request_session
 {%- if cookiecutter.auth_mode != "none" %}
 from app.core.exceptions import NotFoundError, PermissionDeniedError
 from app.core.proxies import client_ip
@@ -47,14 +48,10 @@ async def get_settings(resources: AppResources) -> Settings:
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
-async def get_db(resources: AppResources) -> AsyncIterator[AsyncSession]:
-    """One database session per request; rolled back if the request fails before committing."""
-    async with resources.sessionmaker() as session:
-        try:
-            yield session
-        except Exception:
-            await session.rollback()
-            raise
+async def get_db(request: Request) -> AsyncSession:
+    """The request's database session: one per request, closed (and so rolled back, unless
+    committed) when the request is done; see `app.core.database.RequestSessions`."""
+    return request_session(request)
 
 
 Db = Annotated[AsyncSession, Depends(get_db)]
@@ -81,11 +78,11 @@ ClientIp = Annotated[str, Depends(get_client_ip)]
 PresentedCredential = Annotated[Credential | None, Depends(presented_credential)]
 
 
-async def get_current_user(
-    request: Request, db: Db, resources: AppResources, credential: PresentedCredential
-) -> User:
-    """The signed-in, active user; 401 for a missing, invalid, expired or ended sign-in."""
-    return await authenticate(db, resources, credential, request)
+async def get_current_user(request: Request, credential: PresentedCredential) -> User:
+    """The signed-in, active user; 401 for a missing, invalid, expired or ended sign-in. Safe
+    requests check it without a database session where the shared cache answers; others load
+    the user in the request's session."""
+    return await authenticate(await get_resources(request), credential, request)
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
