@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Delete, Update, delete, select, update
+from sqlalchemy import Delete, Update, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
@@ -39,6 +39,15 @@ from app.services.sign_in_cache import (
 # shorter), not on every request.
 TOUCH_INTERVAL = timedelta(minutes=1)
 SESSION_ENDED = "No such session, or it has ended: sign in again"
+# The reads of a sign-in check, built once (see SignInReads.read_row).
+SESSION_READ = select(
+    UserSession.id.label("id"),
+    UserSession.user_id.label("user_id"),
+    UserSession.auth_epoch.label("auth_epoch"),
+    UserSession.last_seen_at.label("last_seen_at"),
+    UserSession.expires_at.label("expires_at"),
+).where(UserSession.token_hash == bindparam("token_hash"))
+ACCOUNT_READ = select(*user_columns()).where(User.id == bindparam("user_id"))
 
 
 @dataclass(frozen=True)
@@ -135,11 +144,12 @@ class SessionService:
         if value is not None and value != REVOKED:
             return user_from_record(value)
         read_at = time.monotonic()
-        row = await self.reads.read_row(select(*user_columns()).where(User.id == user_id))
+        row = await self.reads.read_row(ACCOUNT_READ, {"user_id": user_id})
         if row is None:
             return None
-        await self.reads.add({user_key(user_id): user_record(row)}, read_at)
-        return user_from_row(row)
+        user = user_from_row(row)
+        await self.reads.add({user_key(user_id): user_record(user)}, read_at)
+        return user
 
     async def end(self, token: str) -> None:
         """End this session, if it exists. Commits."""
@@ -183,20 +193,16 @@ class SessionService:
         self, token_hash: str, now: datetime, *, outside: bool
     ) -> CachedSession:
         read_at = time.monotonic()
-        statement = select(
-            UserSession.id,
-            UserSession.user_id,
-            UserSession.auth_epoch,
-            UserSession.last_seen_at,
-            UserSession.expires_at,
-        ).where(UserSession.token_hash == token_hash)
+        parameters = {"token_hash": token_hash}
         if outside:
-            row = await self.reads.read_row(statement)
+            row = await self.reads.read_row(SESSION_READ, parameters)
         else:
-            row = (await self.db.execute(statement)).one_or_none()
+            found = (await self.db.execute(SESSION_READ, parameters)).mappings().one_or_none()
+            row = None if found is None else dict(found)
         if row is None:
             raise AuthenticationError(SESSION_ENDED, invalid_token=True)
-        session_id, user_id, auth_epoch, last_seen_at, expires_at = row
+        session_id, user_id, auth_epoch = row["id"], row["user_id"], row["auth_epoch"]
+        last_seen_at, expires_at = row["last_seen_at"], row["expires_at"]
         if expires_at <= now or last_seen_at + self.idle_timeout <= now:
             await self._write(delete(UserSession).where(UserSession.id == session_id), outside)
             raise AuthenticationError(SESSION_ENDED, invalid_token=True)

@@ -14,12 +14,12 @@ of their read, and tombstones outlive them: the database decides, the cache only
 
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from itertools import chain
 from typing import Any, Literal
 
-from sqlalchemy import Row, Select, event, inspect
+from sqlalchemy import Select, event, inspect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session, UOWTransaction
@@ -65,12 +65,14 @@ def user_from_record(value: str) -> User:
     return User(**values)
 
 
-def user_from_row(row: Any) -> User:
-    return User(**{key: getattr(row, key) for key in USER_COLUMNS})
+def user_from_row(row: Mapping[str, Any]) -> User:
+    """A `User` for reading only, from a row of `user_columns()`."""
+    return User(**{key: row[key] for key in USER_COLUMNS})
 
 
 def user_columns() -> list[Any]:
-    return [getattr(User, key) for key in USER_COLUMNS]
+    """The account's columns but the hash, each labelled with its attribute's name."""
+    return [getattr(User, key).label(key) for key in USER_COLUMNS]
 
 
 def mark_changed(db: AsyncSession, user_ids: Iterable[int]) -> None:
@@ -112,6 +114,10 @@ class AccountSession(AsyncSession):
         await super().commit()
 
 
+class DeadConnectionError(ConnectionError):
+    """The database server closed a pooled connection (a restart, a failover)."""
+
+
 class SignInReads:
     """The shared cache and the connection that safe requests check their sign-in with."""
 
@@ -120,23 +126,65 @@ class SignInReads:
         # Statements on this engine's connections run outside any transaction: one round
         # trip each, no BEGIN and no ROLLBACK around a read.
         self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        # On asyncpg, each statement is compiled once, then run by the driver itself as a
+        # prepared statement (asyncpg caches it per connection): no SQLAlchemy result
+        # machinery on the hottest read of the service.
+        self.direct = engine.dialect.driver == "asyncpg"
+        self.compiled: dict[int, tuple[str, tuple[str, ...]]] = {}
 
     async def get_many(self, keys: Sequence[str]) -> list[str | Literal["revoked"] | None]:
         if self.cache is None:
             return [None] * len(keys)
         return await self.cache.get_many(keys)
 
-    async def read_row[*ColumnsT](self, statement: Select[*ColumnsT]) -> Row[*ColumnsT] | None:
-        """One row or none, on a connection of its own. A connection found dead (the server
-        restarted: no pre-ping checks them) is retried once on a fresh one."""
+    async def read_row[*ColumnsT](
+        self, statement: Select[*ColumnsT], parameters: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        """One row (by column label) or none, on a connection of its own. `statement` is a
+        constant with named `bindparam`s, given their values here. A connection found dead
+        (the server restarted: no pre-ping checks them) drops the whole pool, as SQLAlchemy
+        does, and the read is retried once on a fresh connection."""
         for attempt in (1, 2):
             try:
-                async with self.engine.connect() as connection:
-                    return (await connection.execute(statement)).one_or_none()
+                return await self._read_row(statement, parameters)
             except DBAPIError as exc:
                 if attempt == 2 or not exc.connection_invalidated:  # noqa: PLR2004
                     raise
+            except DeadConnectionError:
+                if attempt == 2:  # noqa: PLR2004
+                    raise
+                await self.engine.dispose()
         return None  # not reached
+
+    async def _read_row[*ColumnsT](
+        self, statement: Select[*ColumnsT], parameters: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        async with self.engine.connect() as connection:
+            if not self.direct:
+                result = await connection.execute(statement, dict(parameters))
+                row = result.mappings().one_or_none()
+                return None if row is None else dict(row)
+            sql, names = self._compiled(statement)
+            driver = (await connection.get_raw_connection()).driver_connection
+            if driver is None:
+                raise RuntimeError("a checked-out connection without its driver's")
+            try:
+                record = await driver.fetchrow(sql, *(parameters[key] for key in names))
+            except Exception as exc:
+                if not driver.is_closed():
+                    raise
+                # Closed by the server, seen past SQLAlchemy's adapter: the pool must know.
+                await connection.invalidate(exc)
+                raise DeadConnectionError from exc
+            return None if record is None else dict(record.items())
+
+    def _compiled[*ColumnsT](self, statement: Select[*ColumnsT]) -> tuple[str, tuple[str, ...]]:
+        compiled = self.compiled.get(id(statement))
+        if compiled is None:
+            done = statement.compile(dialect=self.engine.dialect)
+            compiled = (str(done), tuple(done.positiontup or ()))
+            self.compiled[id(statement)] = compiled
+        return compiled
 
     async def add(self, entries: dict[str, str], read_at: float) -> None:
         """Cache what was read from the database at `read_at` (time.monotonic()), unless

@@ -111,6 +111,27 @@ async def test_the_database_goes_away_and_comes_back(
 {%- endif %}
         logging.getLogger("app").removeHandler(caplog.handler)
     assert SECRET_PASSWORD not in captured(caplog)
+{%- if cookiecutter.auth_mode != "none" %}
+
+
+async def test_a_sign_in_check_outlives_connections_the_server_closed(
+    settings: Settings, database_proxy: TcpProxy, app: FastAPI
+) -> None:
+    """No pre-ping: a pooled connection the server closed (a restart, a failover) is found
+    dead when used. The sign-in check then drops the pool and reads again on a fresh
+    connection: the request still answers 200, not 503."""
+    through_proxy = make_url(settings.DATABASE_URL).set(host="127.0.0.1", port=database_proxy.port)
+    async with client_for(
+        settings, DATABASE_URL=through_proxy.render_as_string(hide_password=False)
+    ) as client:
+        user = await create_user(app, "ada@example.com")
+        first = bearer(await login(client, user.email))
+        assert (await get(client, ME, headers=first)).status_code == 200
+        # A sign-in no cache has seen yet, so that its check reads the database.
+        second = bearer(await login(client, user.email))
+        database_proxy.restore()  # every connection closed, the server back at once
+        assert (await get(client, ME, headers=second)).status_code == 200
+{%- endif %}
 {%- if cookiecutter.use_redis %}
 
 
