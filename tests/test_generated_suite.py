@@ -133,15 +133,17 @@ def test_migrations_round_trip_and_match_the_models(
 
 
 @pytest.mark.deep
-@pytest.mark.parametrize("name", ["default", "session-noredis"])
+@pytest.mark.parametrize(("name", "client"), [("default", "wrk"), ("session-noredis", "python")])
 def test_the_bench_runs_and_reports_every_figure(
-    render: Render, project_bin: VenvFor, name: str
+    render: Render, project_bin: VenvFor, name: str, client: str
 ) -> None:
-    """A short run of `make bench` (figures are not judged here: the bench prints them)."""
+    """A short run of `make bench`, its load from wrk (installed by .ci/run) or from its own
+    Python client (figures are not judged here: the bench prints them)."""
     project, bin_dir = render(name), project_bin(name)
     env = {
         "DATABASE_URL": with_database(SERVER_URL, f"generator_bench_{secrets.token_hex(3)}"),
         "BENCH_REDIS_URL": redis_database(13),
+        "BENCH_CLIENT": client,
     }
     command = [str(bin_dir / "python"), "-m", "bench.bench", "--seconds", "1", "--connections", "4"]
     result = run(command, cwd=project, env=env)
@@ -160,9 +162,12 @@ def test_the_bench_runs_and_reports_every_figure(
             "rss MB",
         }
     )
+    assert report["client"] == client
     me = next(row for row in report["loads"] if row["label"] == "me")
     assert me["requests"] > 0
     assert me["statuses"] == {"200": me["requests"]}, me
+    assert me["server_cpu_us_per_req"] > 0, me
+    assert 0 < me["p50_ms"] <= me["p99_ms"], me
     for key in report["figures"]:
         assert key in result.stdout
 

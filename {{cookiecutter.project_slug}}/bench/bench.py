@@ -3,9 +3,9 @@
     make bench ARGS="--seconds 10 --connections 32"
 
 Both apps run under the same uvicorn, from this virtual environment, one worker each, with
-development settings and logs at WARNING. The load comes from this process: keep-alive
-HTTP/1.1 connections, each sending its next request when the last one is answered. It
-measures bare FastAPI (one `async def` route returning JSON), the service's liveness probe,
+development settings and logs at WARNING. The load: keep-alive HTTP/1.1 connections, each
+sending its next request when the last one is answered, from `wrk` when it is installed, else
+from this process (see bench/load.py). It measures bare FastAPI (one `async def` route returning JSON), the service's liveness probe,
 the phases of `bench/accounts.py` where the project has accounts, and the service's resident
 memory after all of it.
 
@@ -34,7 +34,7 @@ from typing import Any
 from sqlalchemy import make_url
 
 from bench import services
-from bench.load import API, Load, Request, load, rss_megabytes, server
+from bench.load import API, Load, Request, client, load, rss_megabytes, server
 
 # The signed-in phases, where the project has accounts (the file is absent otherwise).
 accounts = import_module("bench.accounts") if find_spec("bench.accounts") else None
@@ -140,7 +140,8 @@ def chart(report: dict[str, Any], path: Path) -> bool:
     axis.set_xlim(0, 1.45)
     axis.set_xlabel("requests per second ÷ bare FastAPI (one uvicorn worker)")
     axis.set_title(f"{report['project']}: {report['date']}, {report['machine']}", fontsize=9)
-    figure.text(0.01, 0.01, report["command"], fontsize=7, family="monospace")
+    footer = f"{report['command']}  (load from {report['client']})"
+    figure.text(0.01, 0.01, footer, fontsize=7, family="monospace")
     figure.tight_layout(rect=(0, 0.04, 1, 1))
     figure.savefig(path, dpi=110)
     return True
@@ -188,16 +189,17 @@ def main() -> None:
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
         "command": shlex.join(["python", "-m", "bench.bench", *sys.argv[1:]]),
+        "client": client(),
         "loads": [result.summary() for result in results],
         "figures": {key: round(value, 3) for key, value in figures.items()},
         "goals": goals(),
         "met": {key: met(goals()[key], key, value) for key, value in figures.items()},
     }
-    print(f"{'':24}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}  statuses")
+    print(f"{'':24}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'CPU µs/req':>12}  statuses")
     for row in report["loads"]:
         print(
             f"{row['label']:24}{row['req_per_s']:10,.0f}{row['p50_ms']:9.1f}"
-            f"{row['p99_ms']:9.1f}  {row['statuses']}"
+            f"{row['p99_ms']:9.1f}{row['server_cpu_us_per_req']:12,.0f}  {row['statuses']}"
         )
     print()
     for key, value in figures.items():
