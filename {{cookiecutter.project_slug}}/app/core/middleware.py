@@ -67,12 +67,17 @@ def _read_headers(scope: Scope) -> tuple[bytes, bytes, bool]:
     return request_id, length, cross_origin
 
 
-def _vary_on_origin(headers: list[tuple[bytes, bytes]], present: bool) -> list[tuple[bytes, bytes]]:
-    if not present:
-        return [*headers, (b"vary", b"Origin")]
-    return [
-        (name, value + b", Origin") if name == b"vary" else (name, value) for name, value in headers
+def _merge(
+    headers: list[tuple[bytes, bytes]], present: set[bytes], extra: list[tuple[bytes, bytes]]
+) -> list[tuple[bytes, bytes]]:
+    """The answer's headers, then those of `extra` it did not set itself; where `extra` says
+    `Vary: Origin` and the answer has a Vary of its own, Origin joins that one."""
+    vary_origin = (b"vary", b"Origin") in extra
+    merged = [
+        (name, value + b", Origin") if vary_origin and name == b"vary" else (name, value)
+        for name, value in headers
     ]
+    return merged + [header for header in extra if header[0] not in present]
 
 
 class EdgeMiddleware:
@@ -117,9 +122,12 @@ class EdgeMiddleware:
         # In production HSTS goes on every response: TLS usually ends at a proxy, so the app
         # may see http, and browsers ignore the header on a plain HTTP response anyway.
         self.always_hsts = always_hsts
-        # Every combination of (docs page, no-store, HSTS), encoded once.
-        self.headers: dict[tuple[bool, bool, bool], list[tuple[bytes, bytes]]] = {}
-        for docs, no_store, hsts in product((False, True), repeat=3):
+        # Every combination of (docs page, no-store, HSTS, Vary: Origin), encoded once, with
+        # the set of its names.
+        self.headers: dict[
+            tuple[bool, bool, bool, bool], tuple[list[tuple[bytes, bytes]], frozenset[bytes]]
+        ] = {}
+        for docs, no_store, hsts, vary in product((False, True), repeat=4):
             headers = {**SECURITY_HEADERS}
             if docs:
                 headers["Content-Security-Policy"] = DOCS_CSP
@@ -127,7 +135,10 @@ class EdgeMiddleware:
                 headers["Cache-Control"] = "no-store"
             if hsts:
                 headers["Strict-Transport-Security"] = HSTS
-            self.headers[docs, no_store, hsts] = _raw(headers)
+            if vary:
+                headers["Vary"] = "Origin"
+            raw = _raw(headers)
+            self.headers[docs, no_store, hsts, vary] = (raw, frozenset(name for name, _ in raw))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -138,10 +149,11 @@ class EdgeMiddleware:
         request_id, length, cross_origin = _read_headers(scope)
         app = self.cors_app if cross_origin else self.app
         vary_origin = not cross_origin and bool(self.cors_origins)
-        extra = self.headers[
+        extra, extra_names = self.headers[
             path in self.docs_paths,
             bool(self.no_store_prefixes) and path.startswith(self.no_store_prefixes),
             self.always_hsts or scope.get("scheme") == "https",
+            vary_origin,
         ]
         token = request_id_var.set(request_id.decode())
         status = 500
@@ -152,15 +164,13 @@ class EdgeMiddleware:
             if message["type"] == "http.response.start":
                 response_started = True
                 status = message["status"]
-                headers = message.get("headers", ())
+                headers = list(message.get("headers", ()))
                 present = {name for name, _ in headers}
-                headers = [
-                    *headers,
-                    *(header for header in extra if header[0] not in present),
-                    (REQUEST_ID_HEADER, request_id),
-                ]
-                if vary_origin:
-                    headers = _vary_on_origin(headers, b"vary" in present)
+                if present.isdisjoint(extra_names):
+                    headers += extra
+                else:  # the answer set some of them itself: its own values stay
+                    headers = _merge(headers, present, extra)
+                headers.append((REQUEST_ID_HEADER, request_id))
                 message["headers"] = headers
             await send(message)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from fastapi.responses import PlainTextResponse
 from httpx import ASGITransport, AsyncClient, Response
 
 from app.core.middleware import SECURITY_HEADERS
@@ -220,3 +221,18 @@ async def test_answers_vary_on_origin_whether_or_not_one_is_sent() -> None:
     assert too_large.status_code == 413
     assert too_large.headers["Access-Control-Allow-Origin"] == "https://app.example"
     assert_security_headers(too_large)
+
+
+async def test_headers_an_answer_sets_itself_are_kept() -> None:
+    """The middleware adds only what is missing; Origin joins a Vary the answer set."""
+    app = make_app(CORS_ORIGINS="https://app.example")
+
+    @app.get("/framed")
+    async def framed() -> PlainTextResponse:
+        headers = {"Vary": "Accept-Encoding", "X-Frame-Options": "SAMEORIGIN"}
+        return PlainTextResponse("framed", headers=headers)
+
+    response = await request(app, "GET", "/framed")
+    assert response.headers.get_list("Vary") == ["Accept-Encoding, Origin"]
+    assert response.headers.get_list("X-Frame-Options") == ["SAMEORIGIN"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
