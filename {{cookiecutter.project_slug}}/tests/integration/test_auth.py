@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from app.core import passwords
 from app.core.passwords import PasswordHasher
 from app.models.user import User
-from tests.integration.conftest import PASSWORD, create_user, login
+from tests.integration.conftest import PASSWORD, create_user, login{% if cookiecutter.use_redis %}, resources_of{% endif %}
 from tests.signing_in import LOGIN, bearer
 
 AUTH = "/api/v1/auth"
@@ -125,6 +125,39 @@ async def test_register_is_rate_limited_per_ip(client: AsyncClient) -> None:
     )
     assert refused.status_code == 429
     assert int(refused.headers["Retry-After"]) > 0
+
+
+async def test_register_is_rate_limited_per_account_across_addresses(
+    app: FastAPI, make_client: Any
+) -> None:
+    """Attempts on one e-mail count together, whatever its case and whichever address sends
+    them (each address stays far below its own limit); the counters never name the e-mail."""
+    async with make_client(
+        TRUSTED_PROXIES=["127.0.0.1/32"], RATE_LIMIT_REGISTER_PER_ACCOUNT=2
+    ) as proxied:
+        answers = [
+            await proxied.post(
+                f"{AUTH}/register",
+                json={"email": email, "password": PASSWORD},
+                headers={"X-Forwarded-For": f"198.51.100.{number}"},
+            )
+            for number, email in enumerate(
+                ["Grace@example.com", "grace@example.com", "GRACE@example.com"]
+            )
+        ]
+        other = await proxied.post(
+            f"{AUTH}/register",
+            json={"email": "ada@example.com", "password": PASSWORD},
+            headers={"X-Forwarded-For": "198.51.100.9"},
+        )
+    assert [answer.status_code for answer in answers] == [201, 409, 429]
+    assert int(answers[2].headers["Retry-After"]) > 0
+    assert other.status_code == 201
+{%- if cookiecutter.use_redis %}
+    keys = [str(key) async for key in resources_of(app).redis.scan_iter()]
+    assert keys
+    assert not [key for key in keys if "example.com" in key.lower()]
+{%- endif %}
 
 
 # --- Login ------------------------------------------------------------------------------------
