@@ -3,8 +3,8 @@
 Each connection is kept alive and sends its next request when the last one is answered. The
 load of each GET comes from `wrk` (C, one thread) when it is on PATH, else from this process
 (asyncio), which on a small machine caps what the fastest paths can show (set
-BENCH_CLIENT=python to force it). Logins, and loads that cycle through several requests,
-always come from this process.
+BENCH_CLIENT=python to force it). POSTs, and loads that cycle through several requests, always
+come from this process.
 """
 
 import asyncio
@@ -139,8 +139,8 @@ async def _load(
     *,
     stop: asyncio.Event | None,
 ) -> Load:
-    # wrk drops the requests in flight when its time is up: a dropped login would go on
-    # holding its turn for bcrypt on the server, so logins always come from this process.
+    # wrk drops the requests in flight when its time is up: a dropped slow POST would go on
+    # holding its place in a server-side queue, so POSTs always come from this process.
     if client() == "wrk" and len(requests) == 1 and requests[0].method == "GET" and stop is None:
         return await wrk_load(port, requests[0], seconds, connections, label)
     result = Load(label)
@@ -200,8 +200,8 @@ async def wrk_load(
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
         lua.write(script)
         lua.flush()
-        # A long timeout: wrk would otherwise drop a slow answer (a login waiting its turn for
-        # bcrypt) and reconnect, leaving the abandoned request queued on the server.
+        # A long timeout: wrk would otherwise drop a slow answer and reconnect, leaving the
+        # abandoned request queued on the server.
         command = [
             "wrk",
             "-t1",
